@@ -1,0 +1,167 @@
+//! Command-line arguments (clap derive). Only parsing and validation live here; the commands
+//! themselves are in `commands.rs`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Full-text search over a folder of text documents: ranked, highlighted passages.
+#[derive(Debug, Parser)]
+#[command(name = "loupe", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// loupe's subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the index, or bring it up to date with the corpus (only new, changed and removed files are processed).
+    Index(IndexArgs),
+    /// Search the index; builds it first when it does not exist yet.
+    Search(SearchArgs),
+    /// Show figures about the index.
+    Stats(StatsArgs),
+}
+
+/// Where the corpus and the index are.
+#[derive(Debug, Args)]
+pub struct Locations {
+    /// Folder of documents (.txt, .md), read recursively.
+    #[arg(long, value_name = "DIR", default_value = "corpus")]
+    pub corpus: PathBuf,
+    /// Folder of the index.
+    #[arg(long, value_name = "DIR", default_value = "index")]
+    pub index: PathBuf,
+}
+
+/// `loupe index`.
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    #[command(flatten)]
+    pub locations: Locations,
+    /// Re-index every file from scratch; the old index stays in place until the new one is committed.
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Memory budget of the indexing threads, in MB.
+    #[arg(long, value_name = "MB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(16..=65536))]
+    pub memory_mb: u64,
+    /// Indexing threads (default: one per core, at most 4).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+}
+
+/// Output formats of `search`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people: path, line, title and a highlighted snippet.
+    Text,
+    /// One JSON object with all hits.
+    Json,
+    /// One JSON object per hit, one per line.
+    Jsonl,
+}
+
+/// Output formats of `stats`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatsFormat {
+    /// For people.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+/// When to use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// When stdout is a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Result order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Sort {
+    /// Best match first.
+    Relevance,
+    /// Newest first.
+    Date,
+}
+
+/// `loupe search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query: words, "exact phrases", +required, -excluded, AND/OR/NOT, prefix*, fuzzy~1, title:, path:, date:.
+    #[arg(required = true, value_name = "QUERY")]
+    pub query: Vec<String>,
+    #[command(flatten)]
+    pub locations: Locations,
+    /// Number of passages to show.
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=10000))]
+    pub limit: u64,
+    /// At most N passages from one document (0: no cap).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub per_doc: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// When to colour the matches.
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+    /// Only documents dated on or after this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub since: Option<loupe::date::Date>,
+    /// Only documents dated on or before this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub until: Option<loupe::date::Date>,
+    /// Result order.
+    #[arg(long, value_enum, default_value_t = Sort::Relevance)]
+    pub sort: Sort,
+    /// Bring the index up to date with the corpus before searching.
+    #[arg(long)]
+    pub refresh: bool,
+    /// Read the query as plain words (no operators, quotes or fields).
+    #[arg(long)]
+    pub plain: bool,
+}
+
+/// `loupe stats`.
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Folder of the index.
+    #[arg(long, value_name = "DIR", default_value = "index")]
+    pub index: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
+    pub format: StatsFormat,
+}
+
+fn parse_date(s: &str) -> Result<loupe::date::Date, String> {
+    loupe::date::Date::parse(s).ok_or_else(|| format!("'{s}' is not a date; write YYYY-MM-DD, e.g. 2026-01-31"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_words_and_defaults() {
+        let cli = Cli::try_parse_from(["loupe", "search", "oil", "prices"]).unwrap();
+        let Command::Search(args) = cli.command else { panic!("not search") };
+        assert_eq!(args.query, ["oil", "prices"]);
+        assert_eq!((args.limit, args.format, args.color), (10, Format::Text, ColorWhen::Auto));
+        assert_eq!(args.locations.corpus, PathBuf::from("corpus"));
+    }
+
+    #[test]
+    fn bad_values_are_rejected() {
+        assert!(Cli::try_parse_from(["loupe", "search", "x", "--since", "2026-13-01"]).is_err());
+        assert!(Cli::try_parse_from(["loupe", "search", "x", "--limit", "0"]).is_err());
+        assert!(Cli::try_parse_from(["loupe", "search"]).is_err());
+        assert!(Cli::try_parse_from(["loupe", "index", "--memory-mb", "1"]).is_err());
+    }
+}

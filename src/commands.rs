@@ -1,0 +1,121 @@
+//! The binary's commands: each turns parsed arguments into library calls and writes the
+//! outcome. Colour is decided here, once.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use termcolor::{ColorChoice, StandardStream};
+
+use loupe::indexer::{self, IndexOptions};
+use loupe::progress::{self, ProgressReporter};
+use loupe::search::{PassageSearcher, SearchOptions, SortOrder};
+use loupe::{render, stats, store};
+
+use crate::cli::{Cli, ColorWhen, Command, Format, IndexArgs, SearchArgs, Sort, StatsArgs, StatsFormat};
+
+/// Runs the command and returns the exit code for a normal outcome.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Index(args) => index(args),
+        Command::Search(args) => search(args),
+        Command::Stats(args) => show_stats(args),
+    }
+}
+
+fn index(args: IndexArgs) -> Result<ExitCode> {
+    let mut options = IndexOptions::new(&args.locations.corpus, &args.locations.index);
+    options.rebuild = args.rebuild;
+    options.memory_budget = (args.memory_mb as usize) << 20;
+    options.threads = args.threads;
+    build(&options)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn build(options: &IndexOptions) -> Result<()> {
+    let mut reporter = ProgressReporter::default();
+    let report = indexer::run(options, &mut reporter)?;
+    eprintln!("loupe: {}", progress::summary(&report));
+    Ok(())
+}
+
+fn search(args: SearchArgs) -> Result<ExitCode> {
+    let index_dir = &args.locations.index;
+    if !store::exists(index_dir) {
+        eprintln!(
+            "loupe: no index in {}; building it from {} first",
+            index_dir.display(),
+            args.locations.corpus.display()
+        );
+        build(&IndexOptions::new(&args.locations.corpus, index_dir))?;
+    } else if args.refresh {
+        build(&IndexOptions::new(&args.locations.corpus, index_dir))?;
+    }
+    let searcher = PassageSearcher::open(index_dir)?;
+    let options = SearchOptions {
+        limit: args.limit as usize,
+        per_document: args.per_doc,
+        since: args.since,
+        until: args.until,
+        sort: match args.sort {
+            Sort::Relevance => SortOrder::Relevance,
+            Sort::Date => SortOrder::Date,
+        },
+        plain: args.plain,
+        ..SearchOptions::default()
+    };
+    let query = args.query.join(" ");
+    let results = searcher.search(&query, &options)?;
+    let stdout = StandardStream::stdout(color_choice(args.color));
+    let mut out = stdout.lock();
+    match args.format {
+        Format::Text => render::write_text(&mut out, &results)?,
+        Format::Json => render::write_json(&mut out, &results)?,
+        Format::Jsonl => render::write_jsonl(&mut out, &results)?,
+    }
+    out.flush()?;
+    if args.format == Format::Text && results.hits.is_empty() {
+        eprintln!("loupe: no passage matches {query:?}");
+    }
+    Ok(if results.hits.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn show_stats(args: StatsArgs) -> Result<ExitCode> {
+    let stats = stats::collect(&args.index)?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        StatsFormat::Json => writeln!(out, "{}", serde_json::to_string(&stats)?)?,
+        StatsFormat::Text => {
+            writeln!(out, "index        {}", display(&args.index))?;
+            writeln!(out, "corpus       {}", stats.corpus.as_deref().unwrap_or("-"))?;
+            writeln!(out, "documents    {}", stats.documents)?;
+            writeln!(out, "passages     {}", stats.passages)?;
+            writeln!(out, "corpus size  {:.1} MB", stats.corpus_bytes as f64 / 1e6)?;
+            writeln!(out, "index size   {:.1} MB", stats.index_bytes as f64 / 1e6)?;
+            writeln!(out, "segments     {}", stats.segments)?;
+            writeln!(out, "last indexed {}", stats.last_indexed.as_deref().unwrap_or("never"))?;
+            writeln!(out, "schema       {}", stats.schema_version)?;
+            if stats.partial {
+                writeln!(out, "note         the last build did not finish; run `loupe index` to complete it")?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn display(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// Colour only where a person reads it: `auto` means a terminal without `NO_COLOR`.
+fn color_choice(when: ColorWhen) -> ColorChoice {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    match when {
+        ColorWhen::Always => ColorChoice::Always,
+        ColorWhen::Never => ColorChoice::Never,
+        ColorWhen::Auto if no_color || !std::io::stdout().is_terminal() => ColorChoice::Never,
+        ColorWhen::Auto => ColorChoice::Auto,
+    }
+}
+

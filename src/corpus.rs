@@ -1,0 +1,157 @@
+//! The corpus folder: a sorted, recursive walk that lists the documents to index (`.txt` and
+//! `.md` files) with the metadata used to detect changes, and reports what it had to skip.
+//! Reading and decoding a file's bytes is left to [`crate::decode`].
+
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use walkdir::WalkDir;
+
+use crate::error::{Error, Result};
+
+/// File extensions read as documents.
+pub const DOCUMENT_EXTENSIONS: &[&str] = &["txt", "md"];
+
+/// A document file found in the corpus.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorpusFile {
+    /// Where the file is on disk.
+    pub path: PathBuf,
+    /// Path relative to the corpus root, with `/` separators: the document's identity.
+    pub rel_path: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, in nanoseconds since the Unix epoch.
+    pub mtime_ns: i64,
+}
+
+/// Something in the corpus that is not indexed, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The path as the user would name it.
+    pub path: PathBuf,
+    /// A short reason.
+    pub reason: String,
+}
+
+/// What a walk of the corpus found.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Documents, sorted by relative path.
+    pub files: Vec<CorpusFile>,
+    /// Entries that could not be listed (dangling links, unreadable folders, loops).
+    pub skipped: Vec<Skipped>,
+}
+
+/// Lists the documents under `root`, following links, skipping hidden files and folders.
+pub fn list(root: &Path) -> Result<Listing> {
+    if !root.is_dir() {
+        return Err(Error::CorpusMissing(root.to_path_buf()));
+    }
+    let mut listing = Listing::default();
+    let walker = WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = err.path().unwrap_or(root).to_path_buf();
+                let reason = if err.loop_ancestor().is_some() {
+                    "symbolic link loop, skipped".to_string()
+                } else if err.io_error().map(|e| e.kind()) == Some(std::io::ErrorKind::NotFound) {
+                    "dangling link or vanished file, skipped".to_string()
+                } else {
+                    format!("cannot read, skipped ({})", err.io_error().map_or(err.to_string(), |e| e.to_string()))
+                };
+                listing.skipped.push(Skipped { path, reason });
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() || !has_document_extension(entry.path()) {
+            continue;
+        }
+        let metadata = match entry.metadata() {
+            Ok(m) => m,
+            Err(err) => {
+                listing.skipped.push(Skipped {
+                    path: entry.path().to_path_buf(),
+                    reason: format!("cannot read metadata, skipped ({err})"),
+                });
+                continue;
+            }
+        };
+        let mtime_ns = metadata
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as i64);
+        listing.files.push(CorpusFile {
+            rel_path: relative_path(root, entry.path()),
+            path: entry.into_path(),
+            size: metadata.len(),
+            mtime_ns,
+        });
+    }
+    // Walkdir sorts each folder by name; sort the whole list so `a/b` vs `a.b` order is stable.
+    listing.files.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    Ok(listing)
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_some_and(|s| s.starts_with('.'))
+}
+
+fn has_document_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| DOCUMENT_EXTENSIONS.iter().any(|d| e.eq_ignore_ascii_case(d)))
+}
+
+fn relative_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_documents_sorted_and_skips_hidden_and_other_extensions() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("b/.git")).unwrap();
+        std::fs::create_dir_all(root.join("a")).unwrap();
+        for f in ["b/2.txt", "a/1.TXT", "a/notes.md", "a/image.png", ".hidden.txt", "b/.git/x.txt", "c.txt"] {
+            std::fs::write(root.join(f), "text").unwrap();
+        }
+        let listing = list(root).unwrap();
+        let names: Vec<&str> = listing.files.iter().map(|f| f.rel_path.as_str()).collect();
+        assert_eq!(names, ["a/1.TXT", "a/notes.md", "b/2.txt", "c.txt"]);
+        assert!(listing.files.iter().all(|f| f.size == 4 && f.mtime_ns > 0));
+    }
+
+    #[test]
+    fn missing_root_is_an_error() {
+        let err = list(Path::new("/definitely/not/here")).unwrap_err();
+        assert!(matches!(err, Error::CorpusMissing(_)));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn dangling_links_and_loops_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::os::unix::fs::symlink(root.join("nowhere.txt"), root.join("dangling.txt")).unwrap();
+        std::fs::create_dir(root.join("sub")).unwrap();
+        std::os::unix::fs::symlink(root, root.join("sub/loop")).unwrap();
+        std::fs::write(root.join("ok.txt"), "fine").unwrap();
+        let listing = list(root).unwrap();
+        assert_eq!(listing.files.len(), 1);
+        assert_eq!(listing.skipped.len(), 2, "{:?}", listing.skipped);
+    }
+}

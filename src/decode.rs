@@ -1,0 +1,136 @@
+//! Turning a file's bytes into text: byte-order marks, UTF-8 (with invalid bytes replaced),
+//! UTF-16, and legacy single-byte encodings guessed from content; binary files are refused.
+
+use encoding_rs::{Encoding, UTF_8};
+
+/// A file's text, decoded to UTF-8.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// The text, without any byte-order mark.
+    pub text: String,
+    /// Name of the encoding the bytes were read as (e.g. `UTF-8`, `windows-1252`).
+    pub encoding: &'static str,
+    /// Bytes of the byte-order mark that preceded the text (0 when none).
+    pub bom_len: usize,
+    /// A problem worth telling the user, when the text was read with losses.
+    pub warning: Option<String>,
+}
+
+/// Why a file's bytes are not text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotText(pub String);
+
+/// Share of control characters above which a decoded file counts as binary.
+const MAX_CONTROL_SHARE: f64 = 0.05;
+
+/// Decodes `bytes`, or says why they are not text.
+pub fn decode(bytes: &[u8]) -> Result<Decoded, NotText> {
+    if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
+        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
+        return finish(text.into_owned(), encoding, bom_len, had_errors);
+    }
+    if bytes.contains(&0) {
+        return Err(NotText("binary file (contains NUL bytes)".into()));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => finish(text.to_owned(), UTF_8, 0, false),
+        Err(_) if mostly_utf8(bytes) => {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            finish(text, UTF_8, 0, true)
+        }
+        Err(_) => {
+            let mut detector = chardetng::EncodingDetector::new();
+            detector.feed(bytes, true);
+            let encoding = detector.guess(None, false);
+            let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+            finish(text.into_owned(), encoding, 0, had_errors)
+        }
+    }
+}
+
+fn finish(
+    text: String,
+    encoding: &'static Encoding,
+    bom_len: usize,
+    had_errors: bool,
+) -> Result<Decoded, NotText> {
+    let mut chars = 0usize;
+    let mut controls = 0usize;
+    for c in text.chars() {
+        chars += 1;
+        if c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\x0c') || c == '\u{FFFD}' {
+            controls += 1;
+        }
+    }
+    if chars > 0 && controls as f64 > MAX_CONTROL_SHARE * chars as f64 {
+        return Err(NotText("binary file (mostly non-text bytes)".into()));
+    }
+    let warning = had_errors.then(|| {
+        format!("invalid {} bytes replaced with U+FFFD", encoding.name())
+    });
+    Ok(Decoded {
+        text,
+        encoding: encoding.name(),
+        bom_len,
+        warning,
+    })
+}
+
+/// True when the bytes hold more valid multi-byte UTF-8 characters than invalid sequences:
+/// a UTF-8 file with a few bad bytes rather than a file in a legacy encoding.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut multibyte, mut invalid) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        invalid += usize::from(!chunk.invalid().is_empty());
+    }
+    multibyte > invalid
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_with_and_without_bom() {
+        let d = decode("café".as_bytes()).unwrap();
+        assert_eq!((d.text.as_str(), d.encoding, d.bom_len, d.warning), ("café", "UTF-8", 0, None));
+        let d = decode(b"\xEF\xBB\xBFdate 2026-01-01 x").unwrap();
+        assert_eq!((d.text.as_str(), d.bom_len), ("date 2026-01-01 x", 3));
+    }
+
+    #[test]
+    fn utf16_with_bom() {
+        let mut le = vec![0xFF, 0xFE];
+        le.extend("Türkiye".encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(decode(&le).unwrap().text, "Türkiye");
+        let mut be = vec![0xFE, 0xFF];
+        be.extend("Привет".encode_utf16().flat_map(u16::to_be_bytes));
+        assert_eq!(decode(&be).unwrap().text, "Привет");
+    }
+
+    #[test]
+    fn legacy_encodings_are_detected() {
+        let latin1 = b"Le caf\xe9 est tr\xe8s bon, la cr\xe8me br\xfbl\xe9e aussi, et le th\xe9\xe2tre.";
+        let d = decode(latin1).unwrap();
+        assert!(d.text.contains("café") && d.text.contains("crème"), "{d:?}");
+        // "Привет, как дела? Россия и Москва." in Windows-1251.
+        let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode("Привет, как дела у всех в России? Москва прекрасна зимой.");
+        let d = decode(&cp1251).unwrap();
+        assert!(d.text.contains("Москва"), "{d:?}");
+    }
+
+    #[test]
+    fn utf8_with_a_stray_byte_is_kept_with_a_warning() {
+        let d = decode(b"caf\xc3\xa9 na\xc3\xafve and one bad \xff byte").unwrap();
+        assert!(d.text.starts_with("café naïve"));
+        assert!(d.warning.is_some());
+    }
+
+    #[test]
+    fn binary_is_refused() {
+        assert!(decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR").is_err());
+        let noise: Vec<u8> = (0..2000u32).map(|i| (i * 7 % 32) as u8 + 1).collect();
+        assert!(decode(&noise).is_err());
+    }
+}

@@ -1,0 +1,305 @@
+//! Highlighting: which byte ranges of a passage matched the query, and the snippet shown for
+//! it — a bounded excerpt centred on the densest cluster of matches, cut at word boundaries.
+//! Passages are re-analyzed with the index's analyzer, so stemmed and folded forms are found
+//! exactly as the index found them.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use tantivy::tokenizer::TokenStream;
+
+use crate::analysis;
+
+/// What to mark in a passage: the positive parts of a query, in analyzed form.
+#[derive(Debug, Default, Clone)]
+pub struct Matcher {
+    /// Single terms.
+    pub terms: HashSet<String>,
+    /// Term prefixes (from `word*`).
+    pub prefixes: Vec<String>,
+    /// Terms with an edit distance (from `word~N`).
+    pub fuzzy: Vec<(String, u8)>,
+    /// Phrases: terms with their relative positions, and the slop.
+    pub phrases: Vec<(Vec<(usize, String)>, u32)>,
+}
+
+impl Matcher {
+    /// True when nothing would be marked.
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty() && self.prefixes.is_empty() && self.fuzzy.is_empty() && self.phrases.is_empty()
+    }
+
+    fn matches_word(&self, term: &str) -> bool {
+        self.terms.contains(term)
+            || self.prefixes.iter().any(|p| term.starts_with(p.as_str()))
+            || self.fuzzy.iter().any(|(f, d)| edit_distance_within(term, f, usize::from(*d)))
+    }
+}
+
+/// A passage excerpt with the byte ranges of its highlighted words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snippet {
+    /// The excerpt, with `…` where it was cut.
+    pub text: String,
+    /// Sorted, non-overlapping byte ranges into `text`.
+    pub highlights: Vec<Range<usize>>,
+}
+
+struct Word {
+    term: String,
+    range: Range<usize>,
+    position: usize,
+}
+
+/// Byte ranges of `text` matched by `matcher`, sorted and merged.
+pub fn find_matches(text: &str, matcher: &Matcher) -> Vec<Range<usize>> {
+    if matcher.is_empty() {
+        return Vec::new();
+    }
+    let mut analyzer = analysis::analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut words = Vec::new();
+    while stream.advance() {
+        let t = stream.token();
+        words.push(Word { term: t.text.clone(), range: t.offset_from..t.offset_to, position: t.position });
+    }
+    let mut found: Vec<Range<usize>> = words
+        .iter()
+        .filter(|w| matcher.matches_word(&w.term))
+        .map(|w| w.range.clone())
+        .collect();
+    if !matcher.phrases.is_empty() {
+        let by_position: HashMap<usize, usize> = words.iter().enumerate().map(|(i, w)| (w.position, i)).collect();
+        for (terms, slop) in &matcher.phrases {
+            found.extend(phrase_matches(&words, &by_position, terms, *slop));
+        }
+    }
+    merge(found)
+}
+
+/// Occurrences of a phrase: the whole span for an exact phrase, each word for a proximity one.
+fn phrase_matches(
+    words: &[Word],
+    by_position: &HashMap<usize, usize>,
+    terms: &[(usize, String)],
+    slop: u32,
+) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let Some((first_offset, first)) = terms.first() else { return out };
+    for start in words.iter().filter(|w| &w.term == first) {
+        let base = start.position.saturating_sub(*first_offset);
+        if slop == 0 {
+            let hit = terms.iter().all(|(off, term)| {
+                by_position.get(&(base + off)).is_some_and(|&i| &words[i].term == term)
+            });
+            if hit {
+                let last = by_position[&(base + terms.last().map_or(0, |t| t.0))];
+                out.push(start.range.start..words[last].range.end);
+            }
+        } else {
+            // Each following term within `slop` extra positions of the previous one, in order.
+            let mut ranges = vec![start.range.clone()];
+            let mut prev = start.position;
+            for (_, term) in &terms[1..] {
+                let next = (prev + 1..=prev + 1 + slop as usize)
+                    .filter_map(|p| by_position.get(&p))
+                    .find(|&&i| &words[i].term == term);
+                match next {
+                    Some(&i) => {
+                        ranges.push(words[i].range.clone());
+                        prev = words[i].position;
+                    }
+                    None => {
+                        ranges.clear();
+                        break;
+                    }
+                }
+            }
+            out.extend(ranges);
+        }
+    }
+    out
+}
+
+fn merge(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.sort_by_key(|r| (r.start, r.end));
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    merged
+}
+
+/// An excerpt of at most about `max_bytes` of `text` around its densest cluster of `matches`.
+pub fn snippet(text: &str, matches: &[Range<usize>], max_bytes: usize) -> Snippet {
+    if text.len() <= max_bytes {
+        return Snippet { text: text.to_string(), highlights: matches.to_vec() };
+    }
+    // The window start (at a match) that holds the most matches.
+    let (mut best_start, mut best_count) = (0, 0);
+    for (i, m) in matches.iter().enumerate() {
+        let count = matches[i..].iter().take_while(|n| n.end <= m.start + max_bytes).count();
+        if count > best_count {
+            (best_start, best_count) = (m.start, count);
+        }
+    }
+    let cluster_end = matches
+        .iter()
+        .filter(|m| m.start >= best_start && m.end <= best_start + max_bytes)
+        .map(|m| m.end)
+        .max()
+        .unwrap_or(best_start);
+    // Centre the cluster in the window.
+    let slack = max_bytes.saturating_sub(cluster_end - best_start);
+    let mut start = best_start.saturating_sub(slack / 2);
+    let mut end = (start + max_bytes).min(text.len());
+    start = end.saturating_sub(max_bytes).min(start);
+    start = word_start_at_or_after(text, start, best_start);
+    end = word_end_at_or_before(text, end, cluster_end);
+    let prefix = if start > 0 { "…" } else { "" };
+    let suffix = if end < text.len() { "…" } else { "" };
+    let body = text[start..end].trim();
+    let lead = text[start..end].len() - text[start..end].trim_start().len();
+    let shift = start + lead;
+    let highlights = matches
+        .iter()
+        .filter(|m| m.start >= shift && m.end <= shift + body.len())
+        .map(|m| m.start - shift + prefix.len()..m.end - shift + prefix.len())
+        .collect();
+    Snippet { text: format!("{prefix}{body}{suffix}"), highlights }
+}
+
+/// The first word start at or after `pos` (but not past `limit`), or `pos` at text start.
+fn word_start_at_or_after(text: &str, pos: usize, limit: usize) -> usize {
+    if pos == 0 {
+        return 0;
+    }
+    let mut p = pos;
+    while !text.is_char_boundary(p) {
+        p += 1;
+    }
+    if text[..p].ends_with(char::is_whitespace) {
+        return p;
+    }
+    match text[p..limit.max(p)].find(char::is_whitespace) {
+        Some(i) => p + i + text[p + i..].chars().next().map_or(1, char::len_utf8),
+        None => p,
+    }
+}
+
+/// The last word end at or before `pos` (but not before `limit`).
+fn word_end_at_or_before(text: &str, pos: usize, limit: usize) -> usize {
+    if pos >= text.len() {
+        return text.len();
+    }
+    let mut p = pos;
+    while !text.is_char_boundary(p) {
+        p -= 1;
+    }
+    if text[p..].starts_with(char::is_whitespace) {
+        return p;
+    }
+    let from = limit.min(p);
+    match text[from..p].rfind(char::is_whitespace) {
+        Some(i) => from + i,
+        None => p,
+    }
+}
+
+/// Optimal-string-alignment distance between `a` and `b` is at most `max`.
+fn edit_distance_within(a: &str, b: &str, max: usize) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > max {
+        return false;
+    }
+    let mut prev2 = vec![0usize; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0usize; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(prev2[j - 2] + 1);
+            }
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()] <= max
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn marked(text: &str, matcher: &Matcher) -> Vec<&str> {
+        find_matches(text, matcher).into_iter().map(|r| &text[r]).collect()
+    }
+
+    fn terms(words: &[&str]) -> Matcher {
+        Matcher { terms: words.iter().flat_map(|w| analysis::terms(w)).collect(), ..Matcher::default() }
+    }
+
+    fn phrase(words: &str, slop: u32) -> Matcher {
+        let terms = analysis::terms(words).into_iter().enumerate().collect();
+        Matcher { phrases: vec![(terms, slop)], ..Matcher::default() }
+    }
+
+    #[test]
+    fn stemmed_and_folded_forms_are_marked() {
+        let m = terms(&["kill", "turkiye"]);
+        assert_eq!(marked("Killed in Türkiye, killing.", &m), ["Killed", "Türkiye", "killing"]);
+    }
+
+    #[test]
+    fn exact_phrase_marks_its_occurrences_only() {
+        let m = phrase("armed forces", 0);
+        let text = "Armed forces came; the forces were armed. ARMED FORCES left.";
+        assert_eq!(marked(text, &m), ["Armed forces", "ARMED FORCES"]);
+    }
+
+    #[test]
+    fn proximity_phrase_marks_words_within_the_window() {
+        let m = phrase("armed forces", 2);
+        assert_eq!(marked("armed and ready forces; forces alone", &m), ["armed", "forces"]);
+    }
+
+    #[test]
+    fn prefix_and_fuzzy() {
+        let m = Matcher { prefixes: vec!["democra".into()], fuzzy: vec![("oil".into(), 1)], ..Matcher::default() };
+        assert_eq!(marked("Democracy, democrats, oily oils, soil, boil", &m), ["Democracy", "democrats", "oils", "soil"]);
+    }
+
+    #[test]
+    fn multibyte_offsets_are_exact() {
+        let text = "Сегодня в Москве — «Москва» 🙂 moscow";
+        let m = terms(&["москв"]);
+        for r in find_matches(text, &m) {
+            assert!(text[r].to_lowercase().starts_with("москв"));
+        }
+    }
+
+    #[test]
+    fn snippet_centres_on_the_matches_and_keeps_offsets() {
+        let text = format!("{} needle here {}", "lorem ipsum ".repeat(50), "dolor sit ".repeat(50));
+        let m = terms(&["needle"]);
+        let s = snippet(&text, &find_matches(&text, &m), 100);
+        assert!(s.text.starts_with('…') && s.text.ends_with('…'));
+        assert!(s.text.len() <= 100 + 2 * '…'.len_utf8());
+        assert_eq!(s.highlights.len(), 1);
+        assert_eq!(&s.text[s.highlights[0].clone()], "needle");
+    }
+
+    #[test]
+    fn short_text_is_its_own_snippet() {
+        let m = terms(&["b"]);
+        let s = snippet("a b c", &find_matches("a b c", &m), 100);
+        assert_eq!((s.text.as_str(), s.highlights), ("a b c", vec![2..3]));
+    }
+}

@@ -1,0 +1,311 @@
+//! Building and updating the index from the corpus: list the files, compare them with the
+//! file records committed in the index, then delete what changed or went away, index what is
+//! new or changed, and commit the passages together with the new file records. A run with no
+//! changes reads no file; a run that is killed leaves the last commit intact.
+
+use std::path::{Path, PathBuf};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use tantivy::schema::Term;
+use tantivy::{DateTime, IndexWriter, TantivyDocument, TantivyError};
+
+use crate::article::Article;
+use crate::corpus::{self, CorpusFile};
+use crate::decode;
+use crate::error::{Error, IndexContext, Result};
+use crate::manifest::{self, FileRecord};
+use crate::passage::{self, PassageLimits};
+use crate::schema::{Fields, SCHEMA_VERSION};
+use crate::store::{self, CommitInfo, Store};
+
+/// Files larger than this are skipped: they are not articles.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// How to build or update an index.
+#[derive(Debug, Clone)]
+pub struct IndexOptions {
+    /// The corpus folder.
+    pub corpus: PathBuf,
+    /// The index folder.
+    pub index_dir: PathBuf,
+    /// Re-index every file, replacing the whole index in one commit.
+    pub rebuild: bool,
+    /// Memory the indexing threads may use for their buffers, in bytes.
+    pub memory_budget: usize,
+    /// Number of indexing threads (0: one per core, at most 4).
+    pub threads: usize,
+    /// Passage size bounds.
+    pub passage_limits: PassageLimits,
+    /// Commit after about this many bytes of new text, so a long build that is interrupted keeps
+    /// its progress. Not used with `rebuild`, which commits once.
+    pub commit_every: u64,
+}
+
+impl IndexOptions {
+    /// Default options for a corpus and index folder.
+    pub fn new(corpus: impl Into<PathBuf>, index_dir: impl Into<PathBuf>) -> IndexOptions {
+        IndexOptions {
+            corpus: corpus.into(),
+            index_dir: index_dir.into(),
+            rebuild: false,
+            memory_budget: 256 * 1024 * 1024,
+            threads: 0,
+            passage_limits: PassageLimits::default(),
+            commit_every: 512 * 1024 * 1024,
+        }
+    }
+}
+
+/// Receives what happens during indexing, to show progress and problems.
+pub trait IndexObserver {
+    /// The corpus was listed; `bytes` of files will be read.
+    fn started(&mut self, _files: usize, _bytes: u64) {}
+    /// One file was read (indexed, found unchanged, or skipped).
+    fn advanced(&mut self, _bytes: u64) {}
+    /// A file or folder was skipped.
+    fn skipped(&mut self, _path: &Path, _reason: &str) {}
+    /// A file was indexed, but with a problem worth knowing.
+    fn warned(&mut self, _path: &Path, _message: &str) {}
+    /// Indexing is over (before the final commit's merges).
+    fn finished(&mut self) {}
+}
+
+/// An observer that ignores everything.
+pub struct Quiet;
+impl IndexObserver for Quiet {}
+
+/// What an indexing run did.
+#[derive(Debug, Default, Clone)]
+pub struct IndexReport {
+    /// Files indexed for the first time.
+    pub added: usize,
+    /// Files whose content changed and were re-indexed.
+    pub changed: usize,
+    /// Files gone from the corpus, removed from the index.
+    pub removed: usize,
+    /// Files already up to date (including touched files whose content is the same).
+    pub unchanged: usize,
+    /// Files skipped (binary, unreadable, too large, vanished), with their reasons.
+    pub skipped: Vec<(PathBuf, String)>,
+    /// Passages added in this run.
+    pub passages: u64,
+    /// Bytes of files read in this run.
+    pub bytes_read: u64,
+    /// Wall time of the run, in seconds.
+    pub seconds: f64,
+    /// True when the index was created by this run.
+    pub created: bool,
+}
+
+/// Builds the index when missing, or brings it up to date with the corpus.
+pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<IndexReport> {
+    let started = Instant::now();
+    let listing = corpus::list(&options.corpus)?;
+    let mut report = IndexReport::default();
+    for skip in &listing.skipped {
+        observer.skipped(&skip.path, &skip.reason);
+        report.skipped.push((skip.path.clone(), skip.reason.clone()));
+    }
+    let (store, created) = open_or_create(&options.index_dir)?;
+    report.created = created;
+    let mut writer = open_writer(&store, options)?;
+    let fields = store.fields;
+
+    let known = if options.rebuild {
+        writer.delete_all_documents().context("clearing the index for a rebuild")?;
+        manifest::Manifest::new()
+    } else {
+        let reader = store.index.reader().context("opening index reader")?;
+        manifest::load(&reader.searcher(), &fields)?
+    };
+    let changes = manifest::compare(&known, &listing.files);
+    report.unchanged = changes.unchanged;
+    for path in &changes.removed {
+        delete_file(&writer, &fields, path);
+        report.removed += 1;
+    }
+    let to_read: Vec<&CorpusFile> = changes.added.iter().chain(&changes.modified).copied().collect();
+    observer.started(to_read.len(), to_read.iter().map(|f| f.size).sum());
+
+    let corpus_name = options.corpus.display().to_string();
+    let mut since_commit = 0u64;
+    for file in to_read {
+        let previous = known.get(&file.rel_path);
+        let outcome = index_file(&writer, &fields, file, previous, options.passage_limits);
+        observer.advanced(file.size);
+        match outcome {
+            FileOutcome::Indexed { passages, bytes, warning } => {
+                if let Some(w) = warning {
+                    observer.warned(&file.path, &w);
+                }
+                if previous.is_some() {
+                    report.changed += 1;
+                } else {
+                    report.added += 1;
+                }
+                report.passages += passages;
+                report.bytes_read += bytes;
+                since_commit += bytes;
+            }
+            FileOutcome::Unchanged { bytes } => {
+                report.unchanged += 1;
+                report.bytes_read += bytes;
+            }
+            FileOutcome::Skipped(reason) => {
+                if previous.is_some() {
+                    delete_file(&writer, &fields, &file.rel_path);
+                    report.removed += 1;
+                }
+                observer.skipped(&file.path, &reason);
+                report.skipped.push((file.path.clone(), reason));
+            }
+        }
+        if !options.rebuild && since_commit >= options.commit_every {
+            commit(&mut writer, &corpus_name, true)?;
+            since_commit = 0;
+        }
+    }
+    observer.finished();
+    commit(&mut writer, &corpus_name, false)?;
+    writer.wait_merging_threads().context("merging index segments")?;
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+fn open_or_create(dir: &Path) -> Result<(Store, bool)> {
+    if store::exists(dir) {
+        match Store::open(dir) {
+            Ok(store) => return Ok((store, false)),
+            // An index from an incompatible loupe is useless: replace it.
+            Err(Error::IndexIncompatible { .. }) => store::remove_index_files(dir)?,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((Store::create(dir)?, true))
+}
+
+fn open_writer(store: &Store, options: &IndexOptions) -> Result<IndexWriter> {
+    const MIN_PER_THREAD: usize = 16 * 1024 * 1024;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let wanted = if options.threads == 0 { cores.min(4) } else { options.threads };
+    let threads = wanted.min(options.memory_budget / MIN_PER_THREAD).max(1);
+    let budget = options.memory_budget.max(MIN_PER_THREAD);
+    store.index.writer_with_num_threads(threads, budget).map_err(|e| match e {
+        TantivyError::LockFailure(..) => Error::IndexLocked(store.dir.clone()),
+        other => Error::Index { context: "opening index writer".into(), source: other },
+    })
+}
+
+fn delete_file(writer: &IndexWriter, fields: &Fields, rel_path: &str) {
+    writer.delete_term(Term::from_field_text(fields.path, rel_path));
+    writer.delete_term(Term::from_field_text(fields.file, rel_path));
+}
+
+fn commit(writer: &mut IndexWriter, corpus: &str, partial: bool) -> Result<()> {
+    let info = CommitInfo {
+        schema_version: SCHEMA_VERSION,
+        loupe_version: env!("CARGO_PKG_VERSION").to_string(),
+        committed_at: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64),
+        corpus: corpus.to_string(),
+        partial,
+    };
+    let payload = serde_json::to_string(&info).expect("commit info serializes");
+    let mut prepared = writer.prepare_commit().context("preparing commit")?;
+    prepared.set_payload(&payload);
+    prepared.commit().context("committing the index")?;
+    Ok(())
+}
+
+enum FileOutcome {
+    Indexed { passages: u64, bytes: u64, warning: Option<String> },
+    Unchanged { bytes: u64 },
+    Skipped(String),
+}
+
+/// Reads, decodes and indexes one file (after deleting what an earlier version left).
+fn index_file(
+    writer: &IndexWriter,
+    fields: &Fields,
+    file: &CorpusFile,
+    previous: Option<&FileRecord>,
+    limits: PassageLimits,
+) -> FileOutcome {
+    if file.size > MAX_FILE_BYTES {
+        return FileOutcome::Skipped(format!("larger than {} MB, skipped", MAX_FILE_BYTES >> 20));
+    }
+    let bytes = match std::fs::read(&file.path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return FileOutcome::Skipped("vanished while indexing, skipped".into())
+        }
+        Err(e) => return FileOutcome::Skipped(format!("cannot read, skipped ({e})")),
+    };
+    let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+    let read = bytes.len() as u64;
+    if let Some(prev) = previous.filter(|p| p.hash == hash) {
+        // Touched but identical: only the record's metadata changes.
+        writer.delete_term(Term::from_field_text(fields.file, &file.rel_path));
+        add_record(writer, fields, file, read, hash, prev.passages);
+        return FileOutcome::Unchanged { bytes: read };
+    }
+    let decoded = match decode::decode(&bytes) {
+        Ok(decoded) => decoded,
+        Err(decode::NotText(reason)) => return FileOutcome::Skipped(format!("{reason}, skipped")),
+    };
+    drop(bytes);
+    if previous.is_some() {
+        delete_file(writer, fields, &file.rel_path);
+    }
+    let passages = add_passages(writer, fields, &file.rel_path, &decoded, limits);
+    add_record(writer, fields, file, read, hash, passages);
+    FileOutcome::Indexed { passages, bytes: read, warning: decoded.warning }
+}
+
+fn add_record(writer: &IndexWriter, fields: &Fields, file: &CorpusFile, size: u64, hash: u64, passages: u64) {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(fields.file, &file.rel_path);
+    doc.add_u64(fields.size, size);
+    doc.add_i64(fields.mtime, file.mtime_ns);
+    doc.add_u64(fields.hash, hash);
+    doc.add_u64(fields.passages, passages);
+    // Adding fails only when the writer's threads died, which the commit then reports.
+    let _ = writer.add_document(doc);
+}
+
+/// Splits a document into passages and adds them; returns how many.
+fn add_passages(
+    writer: &IndexWriter,
+    fields: &Fields,
+    rel_path: &str,
+    decoded: &decode::Decoded,
+    limits: PassageLimits,
+) -> u64 {
+    let text = decoded.text.as_str();
+    let article = Article::parse(text);
+    let title = article.title.clone().map(|r| &text[r]);
+    let body = &text[article.body.clone()];
+    let (mut line, mut counted_to) = (1u64, 0usize);
+    let mut count = 0;
+    for (ordinal, range) in passage::split(body, limits).into_iter().enumerate() {
+        let start = article.body.start + range.start;
+        let end = article.body.start + range.end;
+        line += text.as_bytes()[counted_to..start].iter().filter(|&&b| b == b'\n').count() as u64;
+        counted_to = start;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(fields.path, rel_path);
+        if let Some(title) = title {
+            doc.add_text(fields.title, title);
+        }
+        if let Some(date) = article.date {
+            doc.add_date(fields.date, DateTime::from_timestamp_secs(date.unix_seconds()));
+        }
+        doc.add_u64(fields.passage, ordinal as u64);
+        doc.add_u64(fields.line, line);
+        doc.add_u64(fields.byte_start, (start + decoded.bom_len) as u64);
+        doc.add_u64(fields.byte_end, (end + decoded.bom_len) as u64);
+        doc.add_text(fields.text, &text[start..end]);
+        let _ = writer.add_document(doc);
+        count += 1;
+    }
+    count
+}

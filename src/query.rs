@@ -1,0 +1,239 @@
+//! Turning a parsed query ([`crate::query_syntax::Node`]) into a tantivy query over loupe's
+//! fields, and into the [`Matcher`] that highlights what it matched. Words are analyzed here
+//! exactly as the passages were, so stemmed and folded forms meet.
+
+use std::ops::Bound;
+
+use tantivy::query::{
+    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur as TantivyOccur, PhraseQuery, Query, RangeQuery,
+    RegexQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption, Term};
+use tantivy::tokenizer::{TextAnalyzer, TokenStream};
+use tantivy::DateTime;
+
+use crate::analysis;
+use crate::date::Date;
+use crate::error::{Error, Result};
+use crate::highlight::Matcher;
+use crate::query_syntax::{FieldName, Node, Occur};
+use crate::schema::Fields;
+
+/// Weight of a title match relative to a match in the passage text.
+pub const TITLE_BOOST: f32 = 0.5;
+
+/// A query ready to run, with what to highlight.
+pub struct CompiledQuery {
+    /// The tantivy query; `None` when the query has no searchable word.
+    pub query: Option<Box<dyn Query>>,
+    /// What to mark in the passages it returns.
+    pub matcher: Matcher,
+}
+
+/// Compiles `node`; `filters` (such as date bounds) are added as required clauses.
+pub fn compile(node: &Node, fields: &Fields, filters: Vec<Box<dyn Query>>) -> Result<CompiledQuery> {
+    let mut compiler = Compiler { fields, matcher: Matcher::default(), analyzer: analysis::analyzer() };
+    let query = compiler.node(node, None, true)?;
+    if query.is_none() && has_only_exclusions(node) {
+        return Err(Error::Query(
+            "the query only excludes words; add a word to search for (e.g. `oil -gas`)".into(),
+        ));
+    }
+    let query = match query {
+        Some(q) if !filters.is_empty() => {
+            let mut clauses = vec![(TantivyOccur::Must, q)];
+            clauses.extend(filters.into_iter().map(|f| (TantivyOccur::Must, f)));
+            Some(Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+        }
+        other => other,
+    };
+    Ok(CompiledQuery { query, matcher: compiler.matcher })
+}
+
+fn has_only_exclusions(node: &Node) -> bool {
+    match node {
+        Node::Bool(clauses) => !clauses.is_empty() && clauses.iter().all(|c| c.occur == Occur::MustNot),
+        _ => false,
+    }
+}
+
+/// A required clause restricting passages to dates in `from..=to`.
+pub fn date_filter(fields: &Fields, from: Option<Date>, to: Option<Date>) -> Box<dyn Query> {
+    let term = |d: Date| Term::from_field_date(fields.date, DateTime::from_timestamp_secs(d.unix_seconds()));
+    let lower = from.map_or(Bound::Unbounded, |d| Bound::Included(term(d)));
+    let upper = to.map_or(Bound::Unbounded, |d| {
+        Bound::Excluded(term(Date::from_days_since_epoch(d.days_since_epoch() + 1)))
+    });
+    Box::new(RangeQuery::new(lower, upper))
+}
+
+struct Compiler<'a> {
+    fields: &'a Fields,
+    matcher: Matcher,
+    analyzer: TextAnalyzer,
+}
+
+impl Compiler<'_> {
+    /// Compiles one node; `highlight` is false under an exclusion.
+    fn node(&mut self, node: &Node, field: Option<FieldName>, highlight: bool) -> Result<Option<Box<dyn Query>>> {
+        match node {
+            Node::Bool(clauses) => {
+                let mut subqueries = Vec::new();
+                for clause in clauses {
+                    let positive = clause.occur != Occur::MustNot;
+                    if let Some(q) = self.node(&clause.node, field, highlight && positive)? {
+                        let occur = match clause.occur {
+                            Occur::Should => TantivyOccur::Should,
+                            Occur::Must => TantivyOccur::Must,
+                            Occur::MustNot => TantivyOccur::MustNot,
+                        };
+                        subqueries.push((occur, q));
+                    }
+                }
+                if subqueries.iter().all(|(o, _)| *o == TantivyOccur::MustNot) {
+                    return Ok(None);
+                }
+                if subqueries.len() == 1 && subqueries[0].0 != TantivyOccur::MustNot {
+                    return Ok(subqueries.pop().map(|(_, q)| q));
+                }
+                Ok(Some(Box::new(BooleanQuery::new(subqueries))))
+            }
+            Node::Term { field: f, text } => Ok(self.words(text, f.or(field), 0, highlight)),
+            Node::Phrase { field: f, text, slop } => Ok(self.words(text, f.or(field), *slop, highlight)),
+            Node::Prefix { field: f, text } => Ok(self.prefix(text, f.or(field), highlight)),
+            Node::Fuzzy { field: f, text, distance } => Ok(self.fuzzy(text, f.or(field), *distance, highlight)),
+            Node::DateRange { from, to } => {
+                let conv = |d: &Option<crate::query_syntax::Date>| d.and_then(|d| Date::new(d.year, d.month, d.day));
+                Ok(Some(date_filter(self.fields, conv(from), conv(to))))
+            }
+            Node::Path { pattern } => Ok(Some(self.path(pattern)?)),
+        }
+    }
+
+    /// The text fields a clause searches, with their boosts.
+    fn targets(&self, field: Option<FieldName>) -> Vec<(Field, f32)> {
+        match field {
+            Some(FieldName::Title) => vec![(self.fields.title, 1.0)],
+            Some(FieldName::Text) => vec![(self.fields.text, 1.0)],
+            // Path and date values given as words: search them as text.
+            _ => vec![(self.fields.text, 1.0), (self.fields.title, TITLE_BOOST)],
+        }
+    }
+
+    fn analyze(&mut self, text: &str) -> Vec<(usize, String)> {
+        let mut stream = self.analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            out.push((t.position, t.text.clone()));
+        }
+        if let Some(&(first, _)) = out.first() {
+            for (pos, _) in &mut out {
+                *pos -= first;
+            }
+        }
+        out
+    }
+
+    /// A word or a phrase: one term, or the analyzed terms in sequence within `slop`.
+    fn words(&mut self, text: &str, field: Option<FieldName>, slop: u32, highlight: bool) -> Option<Box<dyn Query>> {
+        let terms = self.analyze(text);
+        if terms.is_empty() {
+            return None;
+        }
+        if highlight {
+            if terms.len() == 1 {
+                self.matcher.terms.insert(terms[0].1.clone());
+            } else {
+                self.matcher.phrases.push((terms.clone(), slop));
+            }
+        }
+        let per_field = self
+            .targets(field)
+            .into_iter()
+            .map(|(f, boost)| {
+                let q: Box<dyn Query> = if terms.len() == 1 {
+                    Box::new(TermQuery::new(Term::from_field_text(f, &terms[0].1), IndexRecordOption::WithFreqs))
+                } else {
+                    let offsets = terms.iter().map(|(p, t)| (*p, Term::from_field_text(f, t))).collect();
+                    Box::new(PhraseQuery::new_with_offset_and_slop(offsets, slop))
+                };
+                boosted(q, boost)
+            })
+            .collect();
+        Some(any_of(per_field))
+    }
+
+    /// Folds a word as the analyzer does, without stemming (for prefixes and fuzzy words).
+    fn fold(&mut self, text: &str) -> Option<String> {
+        let folded = analysis::fold(text);
+        (!folded.is_empty()).then_some(folded)
+    }
+
+    fn prefix(&mut self, text: &str, field: Option<FieldName>, highlight: bool) -> Option<Box<dyn Query>> {
+        let prefix = self.fold(text)?;
+        if highlight {
+            self.matcher.prefixes.push(prefix.clone());
+        }
+        let per_field = self
+            .targets(field)
+            .into_iter()
+            .map(|(f, boost)| {
+                let q = FuzzyTermQuery::new_prefix(Term::from_field_text(f, &prefix), 0, true);
+                boosted(Box::new(q), boost)
+            })
+            .collect();
+        Some(any_of(per_field))
+    }
+
+    fn fuzzy(&mut self, text: &str, field: Option<FieldName>, distance: u8, highlight: bool) -> Option<Box<dyn Query>> {
+        let terms = self.analyze(text);
+        let term = terms.into_iter().next()?.1;
+        if highlight {
+            self.matcher.fuzzy.push((term.clone(), distance));
+        }
+        let per_field = self
+            .targets(field)
+            .into_iter()
+            .map(|(f, boost)| {
+                let q = FuzzyTermQuery::new(Term::from_field_text(f, &term), distance.min(2), true);
+                boosted(Box::new(q), boost)
+            })
+            .collect();
+        Some(any_of(per_field))
+    }
+
+    /// A glob over paths (`*` any run, `?` one character); without a wildcard, a path prefix.
+    fn path(&self, pattern: &str) -> Result<Box<dyn Query>> {
+        let mut regex = String::new();
+        for c in pattern.chars() {
+            match c {
+                '*' => regex.push_str(".*"),
+                '?' => regex.push('.'),
+                c if c.is_alphanumeric() || c == '/' || c == '_' => regex.push(c),
+                c => regex.push_str(&format!("\\x{{{:x}}}", u32::from(c))),
+            }
+        }
+        if !pattern.contains(['*', '?']) {
+            regex.push_str(".*");
+        }
+        RegexQuery::from_pattern(&regex, self.fields.path)
+            .map(|q| Box::new(q) as Box<dyn Query>)
+            .map_err(|e| Error::Query(format!("path pattern '{pattern}' is not usable: {e}")))
+    }
+}
+
+fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    if boost == 1.0 {
+        query
+    } else {
+        Box::new(BoostQuery::new(query, boost))
+    }
+}
+
+fn any_of(mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if queries.len() == 1 {
+        return queries.pop().expect("one query");
+    }
+    Box::new(BooleanQuery::new(queries.into_iter().map(|q| (TantivyOccur::Should, q)).collect()))
+}

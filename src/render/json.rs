@@ -1,0 +1,92 @@
+//! The JSON contract of `loupe search --format json|jsonl`. Field names are stable and
+//! documented in the README; `highlights` are UTF-8 byte offsets into `snippet`.
+
+use std::io::{self, Write};
+
+use serde::{Deserialize, Serialize};
+
+use crate::search::{Hit, SearchResults};
+
+/// One hit as written in JSON.
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct JsonHit {
+    /// 1-based rank.
+    pub rank: usize,
+    /// Relevance score.
+    pub score: f32,
+    /// Path relative to the corpus root.
+    pub path: String,
+    /// Title, or null.
+    pub title: Option<String>,
+    /// `YYYY-MM-DD`, or null.
+    pub date: Option<String>,
+    /// Passage ordinal in its document, from 0.
+    pub passage: u64,
+    /// 1-based line of the passage start.
+    pub line: u64,
+    /// Byte offset of the passage in the source text.
+    pub byte_start: u64,
+    /// Byte offset just past the passage.
+    pub byte_end: u64,
+    /// The whole passage.
+    pub text: String,
+    /// The excerpt shown.
+    pub snippet: String,
+    /// `[start, end]` byte ranges of matches in `snippet`.
+    pub highlights: Vec<[usize; 2]>,
+}
+
+/// The object written by `--format json`.
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct JsonResults {
+    /// The query as given.
+    pub query: String,
+    /// All matching passages.
+    pub total_hits: usize,
+    /// Time taken in milliseconds.
+    pub took_ms: f64,
+    /// The hits, best first.
+    pub hits: Vec<JsonHit>,
+}
+
+impl From<&Hit> for JsonHit {
+    fn from(hit: &Hit) -> JsonHit {
+        JsonHit {
+            rank: hit.rank,
+            score: hit.score,
+            path: hit.path.clone(),
+            title: hit.title.clone(),
+            date: hit.date.map(|d| d.to_string()),
+            passage: hit.passage,
+            line: hit.line,
+            byte_start: hit.byte_start,
+            byte_end: hit.byte_end,
+            text: hit.text.clone(),
+            snippet: hit.snippet.text.clone(),
+            highlights: hit.snippet.highlights.iter().map(|r| [r.start, r.end]).collect(),
+        }
+    }
+}
+
+/// Writes all results as one JSON object and a newline.
+pub fn write_json(out: &mut dyn Write, results: &SearchResults) -> io::Result<()> {
+    let json = JsonResults {
+        query: results.query.clone(),
+        total_hits: results.total_hits,
+        took_ms: results.took_ms,
+        hits: results.hits.iter().map(JsonHit::from).collect(),
+    };
+    serde_json::to_writer(&mut *out, &json)?;
+    writeln!(out)
+}
+
+/// Writes one JSON object per hit, one per line.
+pub fn write_jsonl(out: &mut dyn Write, results: &SearchResults) -> io::Result<()> {
+    for hit in &results.hits {
+        serde_json::to_writer(&mut *out, &JsonHit::from(hit))?;
+        writeln!(out)?;
+    }
+    Ok(())
+}

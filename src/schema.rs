@@ -1,0 +1,99 @@
+//! The index schema: field names and options, and the schema version that tells an index
+//! written by an incompatible loupe. Two kinds of tantivy documents share the schema:
+//! *passages* (what searches return) and one *file record* per corpus file (what was indexed,
+//! committed atomically with the passages so the two can never disagree).
+
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema,
+    TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
+};
+
+use crate::analysis::ANALYZER;
+use crate::error::{Error, Result};
+
+/// Bumped whenever the schema or the analysis changes in a way that needs a rebuild.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Handles to every field of an opened index.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// Passage: the document's path relative to the corpus root (raw, one term).
+    pub path: Field,
+    /// Passage: the document's title (analyzed, stored).
+    pub title: Field,
+    /// Passage: the document's date (indexed, fast, stored), when it has one.
+    pub date: Field,
+    /// Passage: ordinal of the passage in its document, from 0.
+    pub passage: Field,
+    /// Passage: 1-based line of the passage's first character in the source file.
+    pub line: Field,
+    /// Passage: byte offset of the passage in the source text.
+    pub byte_start: Field,
+    /// Passage: byte offset just past the passage.
+    pub byte_end: Field,
+    /// Passage: the passage text (analyzed with positions, stored).
+    pub text: Field,
+    /// File record: the file's path relative to the corpus root.
+    pub file: Field,
+    /// File record: size in bytes.
+    pub size: Field,
+    /// File record: modification time in nanoseconds since the Unix epoch.
+    pub mtime: Field,
+    /// File record: content hash (XXH3-64).
+    pub hash: Field,
+    /// File record: number of passages the file gave.
+    pub passages: Field,
+}
+
+/// Builds the schema loupe writes.
+pub fn build() -> Schema {
+    let mut b = Schema::builder();
+    let analyzed = TextOptions::default().set_stored().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let stored_u64 = NumericOptions::default().set_stored();
+    let fast_u64 = NumericOptions::default().set_fast();
+    b.add_text_field("path", STRING | STORED);
+    b.add_text_field("title", analyzed.clone());
+    b.add_date_field(
+        "date",
+        DateOptions::from(INDEXED | STORED | FAST).set_precision(DateTimePrecision::Seconds),
+    );
+    b.add_u64_field("passage", stored_u64.clone());
+    b.add_u64_field("line", stored_u64.clone());
+    b.add_u64_field("byte_start", stored_u64.clone());
+    b.add_u64_field("byte_end", stored_u64);
+    b.add_text_field("text", analyzed);
+    b.add_text_field("file", STRING);
+    b.add_u64_field("size", fast_u64.clone());
+    b.add_i64_field("mtime", NumericOptions::default().set_fast());
+    b.add_u64_field("hash", fast_u64.clone());
+    b.add_u64_field("passages", fast_u64);
+    b.build()
+}
+
+impl Fields {
+    /// Looks the fields up in `schema`; an index missing one was not written by this loupe.
+    pub fn new(schema: &Schema) -> Result<Fields> {
+        let get = |name: &str| {
+            schema.get_field(name).map_err(|_| Error::InvalidArgument(format!("index has no field '{name}'")))
+        };
+        Ok(Fields {
+            path: get("path")?,
+            title: get("title")?,
+            date: get("date")?,
+            passage: get("passage")?,
+            line: get("line")?,
+            byte_start: get("byte_start")?,
+            byte_end: get("byte_end")?,
+            text: get("text")?,
+            file: get("file")?,
+            size: get("size")?,
+            mtime: get("mtime")?,
+            hash: get("hash")?,
+            passages: get("passages")?,
+        })
+    }
+}

@@ -1,0 +1,234 @@
+//! Running a query against the index: parse, compile, collect the top passages (optionally
+//! at most a few per document, or newest first), then load each hit's stored fields and
+//! highlight it. Knows nothing of output formats.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Instant;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::Query;
+use tantivy::schema::Value;
+use tantivy::{DocAddress, IndexReader, Order, ReloadPolicy, TantivyDocument};
+
+use crate::date::Date;
+use crate::error::{Error, IndexContext, Result};
+use crate::highlight::{self, Snippet};
+use crate::query;
+use crate::query_syntax;
+use crate::store::Store;
+
+/// How results are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortOrder {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// Newest document first; undated documents last.
+    Date,
+}
+
+/// What to return for a query.
+#[derive(Debug, Clone)]
+pub struct SearchOptions {
+    /// Number of passages to return.
+    pub limit: usize,
+    /// At most this many passages of one document (0: no cap).
+    pub per_document: usize,
+    /// Only documents dated on or after this day.
+    pub since: Option<Date>,
+    /// Only documents dated on or before this day.
+    pub until: Option<Date>,
+    /// Result order.
+    pub sort: SortOrder,
+    /// Longest snippet, in bytes (the whole passage when shorter).
+    pub snippet_bytes: usize,
+    /// Read the query as plain words, without query syntax.
+    pub plain: bool,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions {
+            limit: 10,
+            per_document: 0,
+            since: None,
+            until: None,
+            sort: SortOrder::Relevance,
+            snippet_bytes: 320,
+            plain: false,
+        }
+    }
+}
+
+/// One returned passage.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// 1-based rank.
+    pub rank: usize,
+    /// Relevance score (BM25 based).
+    pub score: f32,
+    /// Document path relative to the corpus root.
+    pub path: String,
+    /// Document title, when it has one.
+    pub title: Option<String>,
+    /// Document date, when it has one.
+    pub date: Option<Date>,
+    /// Ordinal of the passage in the document, from 0.
+    pub passage: u64,
+    /// 1-based line of the passage start in the source file.
+    pub line: u64,
+    /// Byte offset of the passage in the source text.
+    pub byte_start: u64,
+    /// Byte offset just past the passage.
+    pub byte_end: u64,
+    /// The whole passage.
+    pub text: String,
+    /// The excerpt shown, with highlights.
+    pub snippet: Snippet,
+}
+
+/// The answer to a query.
+#[derive(Debug, Clone)]
+pub struct SearchResults {
+    /// The query as given.
+    pub query: String,
+    /// Number of passages matching the query.
+    pub total_hits: usize,
+    /// Time taken, in milliseconds.
+    pub took_ms: f64,
+    /// The returned passages, best first.
+    pub hits: Vec<Hit>,
+}
+
+/// An opened index, ready to answer queries.
+pub struct PassageSearcher {
+    store: Store,
+    reader: IndexReader,
+}
+
+impl PassageSearcher {
+    /// Opens the index in `dir` for searching.
+    pub fn open(dir: &Path) -> Result<PassageSearcher> {
+        let store = Store::open(dir)?;
+        let reader = store
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .context("opening index reader")?;
+        Ok(PassageSearcher { store, reader })
+    }
+
+    /// Answers `query_text`.
+    pub fn search(&self, query_text: &str, options: &SearchOptions) -> Result<SearchResults> {
+        let started = Instant::now();
+        let node = if options.plain {
+            query_syntax::parse_plain(query_text)
+        } else {
+            query_syntax::parse(query_text).map_err(|e| Error::Query(format!("query error: {e}")))?
+        };
+        let fields = &self.store.fields;
+        let mut filters = Vec::new();
+        if options.since.is_some() || options.until.is_some() {
+            filters.push(query::date_filter(fields, options.since, options.until));
+        }
+        let compiled = query::compile(&node, fields, filters)?;
+        let Some(query) = compiled.query else {
+            return Ok(SearchResults {
+                query: query_text.to_string(),
+                total_hits: 0,
+                took_ms: started.elapsed().as_secs_f64() * 1e3,
+                hits: Vec::new(),
+            });
+        };
+        let searcher = self.reader.searcher();
+        let (candidates, total_hits) = self.top_passages(&searcher, query.as_ref(), options)?;
+        let mut hits = Vec::with_capacity(candidates.len());
+        for (rank, (score, doc, address)) in candidates.into_iter().enumerate() {
+            let score = match score {
+                Some(s) => s,
+                None => query.explain(&searcher, address).map_or(0.0, |e| e.value()),
+            };
+            hits.push(self.hit(rank + 1, score, &doc, &compiled.matcher, options.snippet_bytes));
+        }
+        Ok(SearchResults {
+            query: query_text.to_string(),
+            total_hits,
+            took_ms: started.elapsed().as_secs_f64() * 1e3,
+            hits,
+        })
+    }
+
+    /// The best passages in order, at most `per_document` per document, with the total count.
+    #[allow(clippy::type_complexity)]
+    fn top_passages(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        options: &SearchOptions,
+    ) -> Result<(Vec<(Option<f32>, TantivyDocument, DocAddress)>, usize)> {
+        let limit = options.limit.max(1);
+        let mut want = if options.per_document == 0 { limit } else { limit * 3 + 10 };
+        loop {
+            let (found, total): (Vec<(Option<f32>, DocAddress)>, usize) = match options.sort {
+                SortOrder::Relevance => {
+                    let (top, total) = searcher
+                        .search(query, &(TopDocs::with_limit(want).order_by_score(), Count))
+                        .context("searching")?;
+                    (top.into_iter().map(|(s, a)| (Some(s), a)).collect(), total)
+                }
+                SortOrder::Date => {
+                    let collector = TopDocs::with_limit(want).order_by_fast_field::<tantivy::DateTime>("date", Order::Desc);
+                    let (top, total) = searcher.search(query, &(collector, Count)).context("searching")?;
+                    (top.into_iter().map(|(_, a)| (None, a)).collect(), total)
+                }
+            };
+            let exhausted = found.len() < want;
+            let mut per_path: HashMap<String, usize> = HashMap::new();
+            let mut chosen = Vec::new();
+            for (score, address) in found {
+                let doc: TantivyDocument = searcher.doc(address).context("reading a stored passage")?;
+                let path = doc.get_first(self.store.fields.path).and_then(|v| v.as_str()).unwrap_or("").to_string();
+                let seen = per_path.entry(path).or_default();
+                if options.per_document > 0 && *seen >= options.per_document {
+                    continue;
+                }
+                *seen += 1;
+                chosen.push((score, doc, address));
+                if chosen.len() == limit {
+                    break;
+                }
+            }
+            if chosen.len() == limit || exhausted {
+                return Ok((chosen, total));
+            }
+            want *= 4;
+        }
+    }
+
+    fn hit(&self, rank: usize, score: f32, doc: &TantivyDocument, matcher: &highlight::Matcher, snippet_bytes: usize) -> Hit {
+        let f = &self.store.fields;
+        let text_of = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+        let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
+        let text = text_of(f.text).unwrap_or_default();
+        let matches = highlight::find_matches(&text, matcher);
+        let snippet = highlight::snippet(&text, &matches, snippet_bytes);
+        Hit {
+            rank,
+            score,
+            path: text_of(f.path).unwrap_or_default(),
+            title: text_of(f.title),
+            date: doc
+                .get_first(f.date)
+                .and_then(|v| v.as_datetime())
+                .map(|d| Date::from_unix_seconds(d.into_timestamp_secs())),
+            passage: u64_of(f.passage),
+            line: u64_of(f.line),
+            byte_start: u64_of(f.byte_start),
+            byte_end: u64_of(f.byte_end),
+            text,
+            snippet,
+        }
+    }
+}

@@ -88,7 +88,10 @@ impl WordTokenStream<'_> {
 
 impl TokenStream for WordTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        let Some((offset, _)) = self.text[self.pos..].char_indices().find(|&(_, c)| is_word_char(c)) else {
+        let Some((offset, _)) = self.text[self.pos..]
+            .char_indices()
+            .find(|&(_, c)| is_word_char(c))
+        else {
             self.pos = self.text.len();
             return false;
         };
@@ -132,6 +135,20 @@ pub fn terms(text: &str) -> Vec<String> {
     out
 }
 
+/// The first word of `text` normalised and folded like index terms, but not stemmed: the form
+/// to compare with the start of index terms (prefix queries). Empty when there is no word.
+pub fn fold(text: &str) -> String {
+    let mut analyzer = TextAnalyzer::builder(WordTokenizer::default())
+        .filter(AsciiFoldingFilter)
+        .build();
+    let mut stream = analyzer.token_stream(text);
+    if stream.advance() {
+        stream.token().text.clone()
+    } else {
+        String::new()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,14 +156,20 @@ mod tests {
     #[test]
     fn folds_case_accents_apostrophes_and_stems() {
         assert_eq!(terms("Türkiye TURKIYE"), ["turkiy", "turkiy"]);
-        assert_eq!(terms("Mother’s Mother's mothers"), ["mother", "mother", "mother"]);
+        assert_eq!(
+            terms("Mother’s Mother's mothers"),
+            ["mother", "mother", "mother"]
+        );
         assert_eq!(terms("killed kills killing"), ["kill", "kill", "kill"]);
         assert_eq!(terms("café CAFE"), ["cafe", "cafe"]);
     }
 
     #[test]
     fn non_latin_scripts() {
-        assert_eq!(terms("İstanbul ıstanbul ISTANBUL"), ["istanbul", "istanbul", "istanbul"]);
+        assert_eq!(
+            terms("İstanbul ıstanbul ISTANBUL"),
+            ["istanbul", "istanbul", "istanbul"]
+        );
         assert_eq!(terms("Москва МОСКВА"), ["москва", "москва"]);
         assert_eq!(terms("ΟΔΟΣ οδος"), ["οδοσ", "οδοσ"]);
     }
@@ -175,17 +198,5 @@ mod tests {
     fn punctuation_only_gives_no_terms() {
         assert!(terms("--- ... ’’ !!").is_empty());
         assert!(terms("").is_empty());
-    }
-}
-
-/// The first word of `text` normalised and folded like index terms, but not stemmed: the form
-/// to compare with the start of index terms (prefix queries). Empty when there is no word.
-pub fn fold(text: &str) -> String {
-    let mut analyzer = TextAnalyzer::builder(WordTokenizer::default()).filter(AsciiFoldingFilter).build();
-    let mut stream = analyzer.token_stream(text);
-    if stream.advance() {
-        stream.token().text.clone()
-    } else {
-        String::new()
     }
 }

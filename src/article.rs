@@ -70,7 +70,10 @@ fn parse_date_header(text: &str) -> Option<(Date, usize)> {
     }
     end += after.len() - after.trim_start_matches([' ', '\t']).len();
     let after = &text[end..];
-    if let Some(stripped) = after.strip_prefix("\r\n").or_else(|| after.strip_prefix('\n')) {
+    if let Some(stripped) = after
+        .strip_prefix("\r\n")
+        .or_else(|| after.strip_prefix('\n'))
+    {
         end += after.len() - stripped.len();
     }
     Some((date, end))
@@ -82,7 +85,11 @@ mod tests {
 
     fn parts(text: &str) -> (Option<String>, Option<&str>, &str) {
         let a = Article::parse(text);
-        (a.date.map(|d| d.to_string()), a.title.map(|r| &text[r]), &text[a.body])
+        (
+            a.date.map(|d| d.to_string()),
+            a.title.map(|r| &text[r]),
+            &text[a.body],
+        )
     }
 
     #[test]
@@ -90,7 +97,11 @@ mod tests {
         let text = "date 1987-02-26 BAHIA COCOA REVIEW\n\nSALVADOR, Feb 26 - Showers.\n";
         assert_eq!(
             parts(text),
-            (Some("1987-02-26".into()), Some("BAHIA COCOA REVIEW"), "SALVADOR, Feb 26 - Showers.\n")
+            (
+                Some("1987-02-26".into()),
+                Some("BAHIA COCOA REVIEW"),
+                "SALVADOR, Feb 26 - Showers.\n"
+            )
         );
     }
 
@@ -107,12 +118,23 @@ mod tests {
     #[test]
     fn no_header_headline_first() {
         let text = "Ad sales boost Time Warner profit\n\nQuarterly profits rose.\n";
-        assert_eq!(parts(text), (None, Some("Ad sales boost Time Warner profit"), "Quarterly profits rose.\n"));
+        assert_eq!(
+            parts(text),
+            (
+                None,
+                Some("Ad sales boost Time Warner profit"),
+                "Quarterly profits rose.\n"
+            )
+        );
     }
 
     #[test]
     fn invalid_or_glued_header_stays_text() {
-        for text in ["date 2026-13-01 text\n\nmore", "date 2026-01-01x\n\nmore", "update 2026-01-01\n\nmore"] {
+        for text in [
+            "date 2026-13-01 text\n\nmore",
+            "date 2026-01-01x\n\nmore",
+            "update 2026-01-01\n\nmore",
+        ] {
             let (date, _, _) = parts(text);
             assert_eq!(date, None, "{text}");
         }
@@ -121,12 +143,22 @@ mod tests {
     #[test]
     fn single_paragraph_is_body_not_title() {
         assert_eq!(parts("Just one line"), (None, None, "Just one line"));
-        assert_eq!(parts("date 2026-01-01\n"), (Some("2026-01-01".into()), None, ""));
+        assert_eq!(
+            parts("date 2026-01-01\n"),
+            (Some("2026-01-01".into()), None, "")
+        );
     }
 
     #[test]
     fn crlf_text() {
         let text = "date 2026-01-01\r\nTitle here\r\n\r\nBody one.\r\n";
-        assert_eq!(parts(text), (Some("2026-01-01".into()), Some("Title here"), "Body one.\r\n"));
+        assert_eq!(
+            parts(text),
+            (
+                Some("2026-01-01".into()),
+                Some("Title here"),
+                "Body one.\r\n"
+            )
+        );
     }
 }

@@ -141,7 +141,8 @@ pub struct StatsArgs {
 }
 
 fn parse_date(s: &str) -> Result<loupe::date::Date, String> {
-    loupe::date::Date::parse(s).ok_or_else(|| format!("'{s}' is not a date; write YYYY-MM-DD, e.g. 2026-01-31"))
+    loupe::date::Date::parse(s)
+        .ok_or_else(|| format!("'{s}' is not a date; write YYYY-MM-DD, e.g. 2026-01-31"))
 }
 
 #[cfg(test)]
@@ -151,9 +152,14 @@ mod tests {
     #[test]
     fn search_words_and_defaults() {
         let cli = Cli::try_parse_from(["loupe", "search", "oil", "prices"]).unwrap();
-        let Command::Search(args) = cli.command else { panic!("not search") };
+        let Command::Search(args) = cli.command else {
+            panic!("not search")
+        };
         assert_eq!(args.query, ["oil", "prices"]);
-        assert_eq!((args.limit, args.format, args.color), (10, Format::Text, ColorWhen::Auto));
+        assert_eq!(
+            (args.limit, args.format, args.color),
+            (10, Format::Text, ColorWhen::Auto)
+        );
         assert_eq!(args.locations.corpus, PathBuf::from("corpus"));
     }
 

@@ -13,7 +13,9 @@ use loupe::progress::{self, ProgressReporter};
 use loupe::search::{PassageSearcher, SearchOptions, SortOrder};
 use loupe::{render, stats, store};
 
-use crate::cli::{Cli, ColorWhen, Command, Format, IndexArgs, SearchArgs, Sort, StatsArgs, StatsFormat};
+use crate::cli::{
+    Cli, ColorWhen, Command, Format, IndexArgs, SearchArgs, Sort, StatsArgs, StatsFormat,
+};
 
 /// Runs the command and returns the exit code for a normal outcome.
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -78,7 +80,11 @@ fn search(args: SearchArgs) -> Result<ExitCode> {
     if args.format == Format::Text && results.hits.is_empty() {
         eprintln!("loupe: no passage matches {query:?}");
     }
-    Ok(if results.hits.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if results.hits.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn show_stats(args: StatsArgs) -> Result<ExitCode> {
@@ -88,16 +94,31 @@ fn show_stats(args: StatsArgs) -> Result<ExitCode> {
         StatsFormat::Json => writeln!(out, "{}", serde_json::to_string(&stats)?)?,
         StatsFormat::Text => {
             writeln!(out, "index        {}", display(&args.index))?;
-            writeln!(out, "corpus       {}", stats.corpus.as_deref().unwrap_or("-"))?;
+            writeln!(
+                out,
+                "corpus       {}",
+                stats.corpus.as_deref().unwrap_or("-")
+            )?;
             writeln!(out, "documents    {}", stats.documents)?;
             writeln!(out, "passages     {}", stats.passages)?;
-            writeln!(out, "corpus size  {:.1} MB", stats.corpus_bytes as f64 / 1e6)?;
+            writeln!(
+                out,
+                "corpus size  {:.1} MB",
+                stats.corpus_bytes as f64 / 1e6
+            )?;
             writeln!(out, "index size   {:.1} MB", stats.index_bytes as f64 / 1e6)?;
             writeln!(out, "segments     {}", stats.segments)?;
-            writeln!(out, "last indexed {}", stats.last_indexed.as_deref().unwrap_or("never"))?;
+            writeln!(
+                out,
+                "last indexed {}",
+                stats.last_indexed.as_deref().unwrap_or("never")
+            )?;
             writeln!(out, "schema       {}", stats.schema_version)?;
             if stats.partial {
-                writeln!(out, "note         the last build did not finish; run `loupe index` to complete it")?;
+                writeln!(
+                    out,
+                    "note         the last build did not finish; run `loupe index` to complete it"
+                )?;
             }
         }
     }
@@ -118,4 +139,3 @@ fn color_choice(when: ColorWhen) -> ColorChoice {
         ColorWhen::Auto => ColorChoice::Auto,
     }
 }
-

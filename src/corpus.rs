@@ -64,7 +64,10 @@ pub fn list(root: &Path) -> Result<Listing> {
                 } else if err.io_error().map(|e| e.kind()) == Some(std::io::ErrorKind::NotFound) {
                     "dangling link or vanished file, skipped".to_string()
                 } else {
-                    format!("cannot read, skipped ({})", err.io_error().map_or(err.to_string(), |e| e.to_string()))
+                    format!(
+                        "cannot read, skipped ({})",
+                        err.io_error().map_or(err.to_string(), |e| e.to_string())
+                    )
                 };
                 listing.skipped.push(Skipped { path, reason });
                 continue;
@@ -105,14 +108,19 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 }
 
 fn has_document_extension(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| DOCUMENT_EXTENSIONS.iter().any(|d| e.eq_ignore_ascii_case(d)))
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        DOCUMENT_EXTENSIONS
+            .iter()
+            .any(|d| e.eq_ignore_ascii_case(d))
+    })
 }
 
 fn relative_path(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
     parts.join("/")
 }
 
@@ -126,7 +134,15 @@ mod tests {
         let root = dir.path();
         std::fs::create_dir_all(root.join("b/.git")).unwrap();
         std::fs::create_dir_all(root.join("a")).unwrap();
-        for f in ["b/2.txt", "a/1.TXT", "a/notes.md", "a/image.png", ".hidden.txt", "b/.git/x.txt", "c.txt"] {
+        for f in [
+            "b/2.txt",
+            "a/1.TXT",
+            "a/notes.md",
+            "a/image.png",
+            ".hidden.txt",
+            "b/.git/x.txt",
+            "c.txt",
+        ] {
             std::fs::write(root.join(f), "text").unwrap();
         }
         let listing = list(root).unwrap();

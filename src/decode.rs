@@ -65,9 +65,8 @@ fn finish(
     if chars > 0 && controls as f64 > MAX_CONTROL_SHARE * chars as f64 {
         return Err(NotText("binary file (mostly non-text bytes)".into()));
     }
-    let warning = had_errors.then(|| {
-        format!("invalid {} bytes replaced with U+FFFD", encoding.name())
-    });
+    let warning =
+        had_errors.then(|| format!("invalid {} bytes replaced with U+FFFD", encoding.name()));
     Ok(Decoded {
         text,
         encoding: encoding.name(),
@@ -94,7 +93,10 @@ mod tests {
     #[test]
     fn utf8_with_and_without_bom() {
         let d = decode("café".as_bytes()).unwrap();
-        assert_eq!((d.text.as_str(), d.encoding, d.bom_len, d.warning), ("café", "UTF-8", 0, None));
+        assert_eq!(
+            (d.text.as_str(), d.encoding, d.bom_len, d.warning),
+            ("café", "UTF-8", 0, None)
+        );
         let d = decode(b"\xEF\xBB\xBFdate 2026-01-01 x").unwrap();
         assert_eq!((d.text.as_str(), d.bom_len), ("date 2026-01-01 x", 3));
     }
@@ -111,11 +113,13 @@ mod tests {
 
     #[test]
     fn legacy_encodings_are_detected() {
-        let latin1 = b"Le caf\xe9 est tr\xe8s bon, la cr\xe8me br\xfbl\xe9e aussi, et le th\xe9\xe2tre.";
+        let latin1 =
+            b"Le caf\xe9 est tr\xe8s bon, la cr\xe8me br\xfbl\xe9e aussi, et le th\xe9\xe2tre.";
         let d = decode(latin1).unwrap();
         assert!(d.text.contains("café") && d.text.contains("crème"), "{d:?}");
         // "Привет, как дела? Россия и Москва." in Windows-1251.
-        let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode("Привет, как дела у всех в России? Москва прекрасна зимой.");
+        let (cp1251, _, _) = encoding_rs::WINDOWS_1251
+            .encode("Привет, как дела у всех в России? Москва прекрасна зимой.");
         let d = decode(&cp1251).unwrap();
         assert!(d.text.contains("Москва"), "{d:?}");
     }

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The corpus folder does not exist or is not a folder.
-    #[error("corpus folder {0} not found (pass --corpus DIR, or create it and put .txt files in it)")]
+    #[error(
+        "corpus folder {0} not found (pass --corpus DIR, or create it and put .txt files in it)"
+    )]
     CorpusMissing(PathBuf),
     /// No index has been built in the folder yet.
     #[error("no index in {0} (build it with `loupe index`)")]
@@ -28,7 +30,9 @@ pub enum Error {
     #[error("index path {0} is not a folder")]
     IndexNotADirectory(PathBuf),
     /// Another process holds the index writer lock.
-    #[error("index in {0} is being updated by another `loupe index` process; wait for it to finish")]
+    #[error(
+        "index in {0} is being updated by another `loupe index` process; wait for it to finish"
+    )]
     IndexLocked(PathBuf),
     /// The query could not be understood.
     #[error("{0}")]
@@ -45,7 +49,9 @@ pub enum Error {
         source: std::io::Error,
     },
     /// An error from the search engine, with what loupe was doing.
-    #[error("{context}: {source} (if the index is damaged, rebuild it with `loupe index --rebuild`)")]
+    #[error(
+        "{context}: {source} (if the index is damaged, rebuild it with `loupe index --rebuild`)"
+    )]
     Index {
         /// What loupe was doing.
         context: String,

@@ -104,7 +104,9 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
     let mut report = IndexReport::default();
     for skip in &listing.skipped {
         observer.skipped(&skip.path, &skip.reason);
-        report.skipped.push((skip.path.clone(), skip.reason.clone()));
+        report
+            .skipped
+            .push((skip.path.clone(), skip.reason.clone()));
     }
     let (store, created) = open_or_create(&options.index_dir)?;
     report.created = created;
@@ -112,7 +114,9 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
     let fields = store.fields;
 
     let known = if options.rebuild {
-        writer.delete_all_documents().context("clearing the index for a rebuild")?;
+        writer
+            .delete_all_documents()
+            .context("clearing the index for a rebuild")?;
         manifest::Manifest::new()
     } else {
         let reader = store.index.reader().context("opening index reader")?;
@@ -124,7 +128,12 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
         delete_file(&writer, &fields, path);
         report.removed += 1;
     }
-    let to_read: Vec<&CorpusFile> = changes.added.iter().chain(&changes.modified).copied().collect();
+    let to_read: Vec<&CorpusFile> = changes
+        .added
+        .iter()
+        .chain(&changes.modified)
+        .copied()
+        .collect();
     observer.started(to_read.len(), to_read.iter().map(|f| f.size).sum());
 
     let corpus_name = options.corpus.display().to_string();
@@ -134,7 +143,11 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
         let outcome = index_file(&writer, &fields, file, previous, options.passage_limits);
         observer.advanced(file.size);
         match outcome {
-            FileOutcome::Indexed { passages, bytes, warning } => {
+            FileOutcome::Indexed {
+                passages,
+                bytes,
+                warning,
+            } => {
                 if let Some(w) = warning {
                     observer.warned(&file.path, &w);
                 }
@@ -167,7 +180,9 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
     }
     observer.finished();
     commit(&mut writer, &corpus_name, false)?;
-    writer.wait_merging_threads().context("merging index segments")?;
+    writer
+        .wait_merging_threads()
+        .context("merging index segments")?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }
@@ -187,13 +202,23 @@ fn open_or_create(dir: &Path) -> Result<(Store, bool)> {
 fn open_writer(store: &Store, options: &IndexOptions) -> Result<IndexWriter> {
     const MIN_PER_THREAD: usize = 16 * 1024 * 1024;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let wanted = if options.threads == 0 { cores.min(4) } else { options.threads };
+    let wanted = if options.threads == 0 {
+        cores.min(4)
+    } else {
+        options.threads
+    };
     let threads = wanted.min(options.memory_budget / MIN_PER_THREAD).max(1);
     let budget = options.memory_budget.max(MIN_PER_THREAD);
-    store.index.writer_with_num_threads(threads, budget).map_err(|e| match e {
-        TantivyError::LockFailure(..) => Error::IndexLocked(store.dir.clone()),
-        other => Error::Index { context: "opening index writer".into(), source: other },
-    })
+    store
+        .index
+        .writer_with_num_threads(threads, budget)
+        .map_err(|e| match e {
+            TantivyError::LockFailure(..) => Error::IndexLocked(store.dir.clone()),
+            other => Error::Index {
+                context: "opening index writer".into(),
+                source: other,
+            },
+        })
 }
 
 fn delete_file(writer: &IndexWriter, fields: &Fields, rel_path: &str) {
@@ -205,7 +230,9 @@ fn commit(writer: &mut IndexWriter, corpus: &str, partial: bool) -> Result<()> {
     let info = CommitInfo {
         schema_version: SCHEMA_VERSION,
         loupe_version: env!("CARGO_PKG_VERSION").to_string(),
-        committed_at: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64),
+        committed_at: SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64),
         corpus: corpus.to_string(),
         partial,
     };
@@ -217,8 +244,14 @@ fn commit(writer: &mut IndexWriter, corpus: &str, partial: bool) -> Result<()> {
 }
 
 enum FileOutcome {
-    Indexed { passages: u64, bytes: u64, warning: Option<String> },
-    Unchanged { bytes: u64 },
+    Indexed {
+        passages: u64,
+        bytes: u64,
+        warning: Option<String>,
+    },
+    Unchanged {
+        bytes: u64,
+    },
     Skipped(String),
 }
 
@@ -258,10 +291,21 @@ fn index_file(
     }
     let passages = add_passages(writer, fields, &file.rel_path, &decoded, limits);
     add_record(writer, fields, file, read, hash, passages);
-    FileOutcome::Indexed { passages, bytes: read, warning: decoded.warning }
+    FileOutcome::Indexed {
+        passages,
+        bytes: read,
+        warning: decoded.warning,
+    }
 }
 
-fn add_record(writer: &IndexWriter, fields: &Fields, file: &CorpusFile, size: u64, hash: u64, passages: u64) {
+fn add_record(
+    writer: &IndexWriter,
+    fields: &Fields,
+    file: &CorpusFile,
+    size: u64,
+    hash: u64,
+    passages: u64,
+) {
     let mut doc = TantivyDocument::default();
     doc.add_text(fields.file, &file.rel_path);
     doc.add_u64(fields.size, size);
@@ -289,7 +333,10 @@ fn add_passages(
     for (ordinal, range) in passage::split(body, limits).into_iter().enumerate() {
         let start = article.body.start + range.start;
         let end = article.body.start + range.end;
-        line += text.as_bytes()[counted_to..start].iter().filter(|&&b| b == b'\n').count() as u64;
+        line += text.as_bytes()[counted_to..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
         counted_to = start;
         let mut doc = TantivyDocument::default();
         doc.add_text(fields.path, rel_path);
@@ -297,7 +344,10 @@ fn add_passages(
             doc.add_text(fields.title, title);
         }
         if let Some(date) = article.date {
-            doc.add_date(fields.date, DateTime::from_timestamp_secs(date.unix_seconds()));
+            doc.add_date(
+                fields.date,
+                DateTime::from_timestamp_secs(date.unix_seconds()),
+            );
         }
         doc.add_u64(fields.passage, ordinal as u64);
         doc.add_u64(fields.line, line);

@@ -36,8 +36,14 @@ pub fn load(searcher: &Searcher, fields: &Fields) -> Result<Manifest> {
         let mtime = columns.i64("mtime").context("reading file records")?;
         let hash = columns.u64("hash").context("reading file records")?;
         let passages = columns.u64("passages").context("reading file records")?;
-        let inverted = segment.inverted_index(fields.file).context("reading file records")?;
-        let mut terms = inverted.terms().stream().map_err(tantivy::TantivyError::from).context("reading file records")?;
+        let inverted = segment
+            .inverted_index(fields.file)
+            .context("reading file records")?;
+        let mut terms = inverted
+            .terms()
+            .stream()
+            .map_err(tantivy::TantivyError::from)
+            .context("reading file records")?;
         while terms.advance() {
             let path = String::from_utf8_lossy(terms.key()).into_owned();
             let mut postings = inverted
@@ -46,7 +52,10 @@ pub fn load(searcher: &Searcher, fields: &Fields) -> Result<Manifest> {
                 .context("reading file records")?;
             let mut doc = postings.doc();
             while doc != TERMINATED {
-                if segment.alive_bitset().is_none_or(|alive| alive.is_alive(doc)) {
+                if segment
+                    .alive_bitset()
+                    .is_none_or(|alive| alive.is_alive(doc))
+                {
                     let record = FileRecord {
                         size: size.first(doc).unwrap_or(0),
                         mtime_ns: mtime.first(doc).unwrap_or(0),
@@ -85,8 +94,13 @@ pub fn compare<'a>(manifest: &Manifest, files: &'a [CorpusFile]) -> Changes<'a> 
             Some(_) => changes.modified.push(file),
         }
     }
-    let present: std::collections::HashSet<&str> = files.iter().map(|f| f.rel_path.as_str()).collect();
-    changes.removed = manifest.keys().filter(|p| !present.contains(p.as_str())).cloned().collect();
+    let present: std::collections::HashSet<&str> =
+        files.iter().map(|f| f.rel_path.as_str()).collect();
+    changes.removed = manifest
+        .keys()
+        .filter(|p| !present.contains(p.as_str()))
+        .cloned()
+        .collect();
     changes.removed.sort();
     changes
 }
@@ -96,12 +110,22 @@ mod tests {
     use super::*;
 
     fn file(path: &str, size: u64, mtime_ns: i64) -> CorpusFile {
-        CorpusFile { path: path.into(), rel_path: path.into(), size, mtime_ns }
+        CorpusFile {
+            path: path.into(),
+            rel_path: path.into(),
+            size,
+            mtime_ns,
+        }
     }
 
     #[test]
     fn compare_sorts_files_by_change() {
-        let record = |size, mtime_ns| FileRecord { size, mtime_ns, hash: 1, passages: 1 };
+        let record = |size, mtime_ns| FileRecord {
+            size,
+            mtime_ns,
+            hash: 1,
+            passages: 1,
+        };
         let manifest: Manifest = [
             ("same.txt".to_string(), record(10, 5)),
             ("touched.txt".to_string(), record(10, 5)),
@@ -110,7 +134,12 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        let files = [file("same.txt", 10, 5), file("touched.txt", 10, 6), file("grown.txt", 11, 5), file("new.txt", 1, 1)];
+        let files = [
+            file("same.txt", 10, 5),
+            file("touched.txt", 10, 6),
+            file("grown.txt", 11, 5),
+            file("new.txt", 1, 1),
+        ];
         let changes = compare(&manifest, &files);
         let paths = |v: &[&CorpusFile]| v.iter().map(|f| f.rel_path.clone()).collect::<Vec<_>>();
         assert_eq!(paths(&changes.added), ["new.txt"]);

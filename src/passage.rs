@@ -16,7 +16,10 @@ pub struct PassageLimits {
 
 impl Default for PassageLimits {
     fn default() -> Self {
-        PassageLimits { min: 300, max: 1200 }
+        PassageLimits {
+            min: 300,
+            max: 1200,
+        }
     }
 }
 
@@ -69,7 +72,11 @@ fn cut_long(text: &str, range: Range<usize>, limits: PassageLimits, out: &mut Ve
         let lo = floor_char(text, start + (remaining / parts) / 2);
         let hi = floor_char(text, (start + limits.max).min(range.end));
         let cut = best_cut(text, lo, ideal.min(hi), hi).unwrap_or(hi);
-        let cut = if cut <= start { ceil_char(text, start + 1) } else { cut };
+        let cut = if cut <= start {
+            ceil_char(text, start + 1)
+        } else {
+            cut
+        };
         let piece = text[start..cut].trim_end();
         out.push(start..start + piece.len());
         let rest = &text[cut..range.end];
@@ -116,7 +123,8 @@ fn merge_short(pieces: Vec<Range<usize>>, limits: PassageLimits) -> Vec<Range<us
     // A short tail joins the passage before it when they fit together.
     if merged.len() >= 2 {
         let n = merged.len();
-        if merged[n - 1].len() < limits.min && merged[n - 1].end - merged[n - 2].start <= limits.max {
+        if merged[n - 1].len() < limits.min && merged[n - 1].end - merged[n - 2].start <= limits.max
+        {
             let tail = merged.pop().expect("two passages");
             merged[n - 2].end = tail.end;
         }
@@ -162,7 +170,10 @@ mod tests {
         let text = "Short.\n\nAlso short.\n\nThis paragraph is long enough to stand alone here.";
         assert_eq!(
             texts(text, limits),
-            ["Short.\n\nAlso short.", "This paragraph is long enough to stand alone here."]
+            [
+                "Short.\n\nAlso short.",
+                "This paragraph is long enough to stand alone here."
+            ]
         );
     }
 

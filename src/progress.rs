@@ -16,8 +16,10 @@ impl Default for ProgressReporter {
     fn default() -> Self {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
         bar.set_style(
-            ProgressStyle::with_template("{spinner} indexing {bar:30} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
-                .expect("valid template"),
+            ProgressStyle::with_template(
+                "{spinner} indexing {bar:30} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+            )
+            .expect("valid template"),
         );
         ProgressReporter { bar }
     }
@@ -33,11 +35,13 @@ impl IndexObserver for ProgressReporter {
     }
 
     fn skipped(&mut self, path: &Path, reason: &str) {
-        self.bar.suspend(|| eprintln!("loupe: {}: {reason}", path.display()));
+        self.bar
+            .suspend(|| eprintln!("loupe: {}: {reason}", path.display()));
     }
 
     fn warned(&mut self, path: &Path, message: &str) {
-        self.bar.suspend(|| eprintln!("loupe: {}: {message}", path.display()));
+        self.bar
+            .suspend(|| eprintln!("loupe: {}: {message}", path.display()));
     }
 
     fn finished(&mut self) {
@@ -48,13 +52,20 @@ impl IndexObserver for ProgressReporter {
 /// The one-paragraph summary of an indexing run.
 pub fn summary(report: &IndexReport) -> String {
     let mb = report.bytes_read as f64 / 1e6;
-    let rate = if report.seconds > 0.0 { mb / report.seconds } else { 0.0 };
+    let rate = if report.seconds > 0.0 {
+        mb / report.seconds
+    } else {
+        0.0
+    };
     let mut s = format!(
         "indexed in {:.2} s: {} added, {} changed, {} removed, {} unchanged; {} passages from {:.1} MB read ({:.1} MB/s)",
         report.seconds, report.added, report.changed, report.removed, report.unchanged, report.passages, mb, rate
     );
     if !report.skipped.is_empty() {
-        s.push_str(&format!("; {} skipped (reasons above)", report.skipped.len()));
+        s.push_str(&format!(
+            "; {} skipped (reasons above)",
+            report.skipped.len()
+        ));
     }
     s
 }

@@ -5,8 +5,8 @@
 use std::ops::Bound;
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur as TantivyOccur, PhraseQuery, Query, RangeQuery,
-    RegexQuery, TermQuery,
+    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur as TantivyOccur, PhraseQuery, Query,
+    RangeQuery, RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Term};
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
@@ -31,8 +31,16 @@ pub struct CompiledQuery {
 }
 
 /// Compiles `node`; `filters` (such as date bounds) are added as required clauses.
-pub fn compile(node: &Node, fields: &Fields, filters: Vec<Box<dyn Query>>) -> Result<CompiledQuery> {
-    let mut compiler = Compiler { fields, matcher: Matcher::default(), analyzer: analysis::analyzer() };
+pub fn compile(
+    node: &Node,
+    fields: &Fields,
+    filters: Vec<Box<dyn Query>>,
+) -> Result<CompiledQuery> {
+    let mut compiler = Compiler {
+        fields,
+        matcher: Matcher::default(),
+        analyzer: analysis::analyzer(),
+    };
     let query = compiler.node(node, None, true)?;
     if query.is_none() && has_only_exclusions(node) {
         return Err(Error::Query(
@@ -47,19 +55,26 @@ pub fn compile(node: &Node, fields: &Fields, filters: Vec<Box<dyn Query>>) -> Re
         }
         other => other,
     };
-    Ok(CompiledQuery { query, matcher: compiler.matcher })
+    Ok(CompiledQuery {
+        query,
+        matcher: compiler.matcher,
+    })
 }
 
 fn has_only_exclusions(node: &Node) -> bool {
     match node {
-        Node::Bool(clauses) => !clauses.is_empty() && clauses.iter().all(|c| c.occur == Occur::MustNot),
+        Node::Bool(clauses) => {
+            !clauses.is_empty() && clauses.iter().all(|c| c.occur == Occur::MustNot)
+        }
         _ => false,
     }
 }
 
 /// A required clause restricting passages to dates in `from..=to`.
 pub fn date_filter(fields: &Fields, from: Option<Date>, to: Option<Date>) -> Box<dyn Query> {
-    let term = |d: Date| Term::from_field_date(fields.date, DateTime::from_timestamp_secs(d.unix_seconds()));
+    let term = |d: Date| {
+        Term::from_field_date(fields.date, DateTime::from_timestamp_secs(d.unix_seconds()))
+    };
     let lower = from.map_or(Bound::Unbounded, |d| Bound::Included(term(d)));
     let upper = to.map_or(Bound::Unbounded, |d| {
         Bound::Excluded(term(Date::from_days_since_epoch(d.days_since_epoch() + 1)))
@@ -75,7 +90,12 @@ struct Compiler<'a> {
 
 impl Compiler<'_> {
     /// Compiles one node; `highlight` is false under an exclusion.
-    fn node(&mut self, node: &Node, field: Option<FieldName>, highlight: bool) -> Result<Option<Box<dyn Query>>> {
+    fn node(
+        &mut self,
+        node: &Node,
+        field: Option<FieldName>,
+        highlight: bool,
+    ) -> Result<Option<Box<dyn Query>>> {
         match node {
             Node::Bool(clauses) => {
                 let mut subqueries = Vec::new();
@@ -99,13 +119,18 @@ impl Compiler<'_> {
                 Ok(Some(Box::new(BooleanQuery::new(subqueries))))
             }
             Node::Term { field: f, text } => Ok(self.words(text, f.or(field), 0, highlight)),
-            Node::Phrase { field: f, text, slop } => Ok(self.words(text, f.or(field), *slop, highlight)),
+            Node::Phrase {
+                field: f,
+                text,
+                slop,
+            } => Ok(self.words(text, f.or(field), *slop, highlight)),
             Node::Prefix { field: f, text } => Ok(self.prefix(text, f.or(field), highlight)),
-            Node::Fuzzy { field: f, text, distance } => Ok(self.fuzzy(text, f.or(field), *distance, highlight)),
-            Node::DateRange { from, to } => {
-                let conv = |d: &Option<crate::query_syntax::Date>| d.and_then(|d| Date::new(d.year, d.month, d.day));
-                Ok(Some(date_filter(self.fields, conv(from), conv(to))))
-            }
+            Node::Fuzzy {
+                field: f,
+                text,
+                distance,
+            } => Ok(self.fuzzy(text, f.or(field), *distance, highlight)),
+            Node::DateRange { from, to } => Ok(Some(date_filter(self.fields, *from, *to))),
             Node::Path { pattern } => Ok(Some(self.path(pattern)?)),
         }
     }
@@ -136,7 +161,13 @@ impl Compiler<'_> {
     }
 
     /// A word or a phrase: one term, or the analyzed terms in sequence within `slop`.
-    fn words(&mut self, text: &str, field: Option<FieldName>, slop: u32, highlight: bool) -> Option<Box<dyn Query>> {
+    fn words(
+        &mut self,
+        text: &str,
+        field: Option<FieldName>,
+        slop: u32,
+        highlight: bool,
+    ) -> Option<Box<dyn Query>> {
         let terms = self.analyze(text);
         if terms.is_empty() {
             return None;
@@ -153,9 +184,15 @@ impl Compiler<'_> {
             .into_iter()
             .map(|(f, boost)| {
                 let q: Box<dyn Query> = if terms.len() == 1 {
-                    Box::new(TermQuery::new(Term::from_field_text(f, &terms[0].1), IndexRecordOption::WithFreqs))
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(f, &terms[0].1),
+                        IndexRecordOption::WithFreqs,
+                    ))
                 } else {
-                    let offsets = terms.iter().map(|(p, t)| (*p, Term::from_field_text(f, t))).collect();
+                    let offsets = terms
+                        .iter()
+                        .map(|(p, t)| (*p, Term::from_field_text(f, t)))
+                        .collect();
                     Box::new(PhraseQuery::new_with_offset_and_slop(offsets, slop))
                 };
                 boosted(q, boost)
@@ -170,7 +207,12 @@ impl Compiler<'_> {
         (!folded.is_empty()).then_some(folded)
     }
 
-    fn prefix(&mut self, text: &str, field: Option<FieldName>, highlight: bool) -> Option<Box<dyn Query>> {
+    fn prefix(
+        &mut self,
+        text: &str,
+        field: Option<FieldName>,
+        highlight: bool,
+    ) -> Option<Box<dyn Query>> {
         let prefix = self.fold(text)?;
         if highlight {
             self.matcher.prefixes.push(prefix.clone());
@@ -186,7 +228,13 @@ impl Compiler<'_> {
         Some(any_of(per_field))
     }
 
-    fn fuzzy(&mut self, text: &str, field: Option<FieldName>, distance: u8, highlight: bool) -> Option<Box<dyn Query>> {
+    fn fuzzy(
+        &mut self,
+        text: &str,
+        field: Option<FieldName>,
+        distance: u8,
+        highlight: bool,
+    ) -> Option<Box<dyn Query>> {
         let terms = self.analyze(text);
         let term = terms.into_iter().next()?.1;
         if highlight {
@@ -235,5 +283,10 @@ fn any_of(mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     if queries.len() == 1 {
         return queries.pop().expect("one query");
     }
-    Box::new(BooleanQuery::new(queries.into_iter().map(|q| (TantivyOccur::Should, q)).collect()))
+    Box::new(BooleanQuery::new(
+        queries
+            .into_iter()
+            .map(|q| (TantivyOccur::Should, q))
+            .collect(),
+    ))
 }

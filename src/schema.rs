@@ -78,7 +78,9 @@ impl Fields {
     /// Looks the fields up in `schema`; an index missing one was not written by this loupe.
     pub fn new(schema: &Schema) -> Result<Fields> {
         let get = |name: &str| {
-            schema.get_field(name).map_err(|_| Error::InvalidArgument(format!("index has no field '{name}'")))
+            schema
+                .get_field(name)
+                .map_err(|_| Error::InvalidArgument(format!("index has no field '{name}'")))
         };
         Ok(Fields {
             path: get("path")?,

@@ -126,7 +126,8 @@ impl PassageSearcher {
         let node = if options.plain {
             query_syntax::parse_plain(query_text)
         } else {
-            query_syntax::parse(query_text).map_err(|e| Error::Query(format!("query error: {e}")))?
+            query_syntax::parse(query_text)
+                .map_err(|e| Error::Query(format!("query error: {e}")))?
         };
         let fields = &self.store.fields;
         let mut filters = Vec::new();
@@ -150,7 +151,13 @@ impl PassageSearcher {
                 Some(s) => s,
                 None => query.explain(&searcher, address).map_or(0.0, |e| e.value()),
             };
-            hits.push(self.hit(rank + 1, score, &doc, &compiled.matcher, options.snippet_bytes));
+            hits.push(self.hit(
+                rank + 1,
+                score,
+                &doc,
+                &compiled.matcher,
+                options.snippet_bytes,
+            ));
         }
         Ok(SearchResults {
             query: query_text.to_string(),
@@ -169,7 +176,11 @@ impl PassageSearcher {
         options: &SearchOptions,
     ) -> Result<(Vec<(Option<f32>, TantivyDocument, DocAddress)>, usize)> {
         let limit = options.limit.max(1);
-        let mut want = if options.per_document == 0 { limit } else { limit * 3 + 10 };
+        let mut want = if options.per_document == 0 {
+            limit
+        } else {
+            limit * 3 + 10
+        };
         loop {
             let (found, total): (Vec<(Option<f32>, DocAddress)>, usize) = match options.sort {
                 SortOrder::Relevance => {
@@ -179,8 +190,11 @@ impl PassageSearcher {
                     (top.into_iter().map(|(s, a)| (Some(s), a)).collect(), total)
                 }
                 SortOrder::Date => {
-                    let collector = TopDocs::with_limit(want).order_by_fast_field::<tantivy::DateTime>("date", Order::Desc);
-                    let (top, total) = searcher.search(query, &(collector, Count)).context("searching")?;
+                    let collector = TopDocs::with_limit(want)
+                        .order_by_fast_field::<tantivy::DateTime>("date", Order::Desc);
+                    let (top, total) = searcher
+                        .search(query, &(collector, Count))
+                        .context("searching")?;
                     (top.into_iter().map(|(_, a)| (None, a)).collect(), total)
                 }
             };
@@ -188,8 +202,13 @@ impl PassageSearcher {
             let mut per_path: HashMap<String, usize> = HashMap::new();
             let mut chosen = Vec::new();
             for (score, address) in found {
-                let doc: TantivyDocument = searcher.doc(address).context("reading a stored passage")?;
-                let path = doc.get_first(self.store.fields.path).and_then(|v| v.as_str()).unwrap_or("").to_string();
+                let doc: TantivyDocument =
+                    searcher.doc(address).context("reading a stored passage")?;
+                let path = doc
+                    .get_first(self.store.fields.path)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_string();
                 let seen = per_path.entry(path).or_default();
                 if options.per_document > 0 && *seen >= options.per_document {
                     continue;
@@ -207,9 +226,20 @@ impl PassageSearcher {
         }
     }
 
-    fn hit(&self, rank: usize, score: f32, doc: &TantivyDocument, matcher: &highlight::Matcher, snippet_bytes: usize) -> Hit {
+    fn hit(
+        &self,
+        rank: usize,
+        score: f32,
+        doc: &TantivyDocument,
+        matcher: &highlight::Matcher,
+        snippet_bytes: usize,
+    ) -> Hit {
         let f = &self.store.fields;
-        let text_of = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+        let text_of = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
         let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
         let text = text_of(f.text).unwrap_or_default();
         let matches = highlight::find_matches(&text, matcher);

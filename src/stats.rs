@@ -42,7 +42,14 @@ pub fn collect(dir: &Path) -> Result<Stats> {
     let documents = files.len() as u64;
     let info = store.commit_info()?;
     let index_bytes = std::fs::read_dir(dir)
-        .map(|entries| entries.flatten().filter_map(|e| e.metadata().ok()).filter(|m| m.is_file()).map(|m| m.len()).sum())
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|e| e.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum()
+        })
         .unwrap_or(0);
     Ok(Stats {
         documents,
@@ -60,5 +67,10 @@ pub fn collect(dir: &Path) -> Result<Stats> {
 fn timestamp(unix_seconds: i64) -> String {
     let date = Date::from_unix_seconds(unix_seconds);
     let secs = unix_seconds.rem_euclid(86_400);
-    format!("{date}T{:02}:{:02}:{:02}Z", secs / 3600, secs / 60 % 60, secs % 60)
+    format!(
+        "{date}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
 }

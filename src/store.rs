@@ -58,7 +58,11 @@ impl Store {
             expected: SCHEMA_VERSION,
         };
         let metas = index.load_metas().context("reading index metadata")?;
-        match metas.payload.as_deref().map(serde_json::from_str::<CommitInfo>) {
+        match metas
+            .payload
+            .as_deref()
+            .map(serde_json::from_str::<CommitInfo>)
+        {
             Some(Ok(info)) if info.schema_version == SCHEMA_VERSION => {}
             Some(Ok(info)) => return Err(incompatible(info.schema_version.to_string())),
             Some(Err(_)) => return Err(incompatible("unknown".into())),
@@ -67,7 +71,11 @@ impl Store {
             None => return Err(incompatible("unknown".into())),
         }
         let fields = Fields::new(&index.schema()).map_err(|_| incompatible("unknown".into()))?;
-        Ok(Store { index, fields, dir: dir.to_path_buf() })
+        Ok(Store {
+            index,
+            fields,
+            dir: dir.to_path_buf(),
+        })
     }
 
     /// Creates a new, empty index in `dir` (the folder may exist and hold other files).
@@ -82,7 +90,11 @@ impl Store {
             .context(format!("creating index in {}", dir.display()))?;
         analysis::register(&index);
         let fields = Fields::new(&index.schema())?;
-        Ok(Store { index, fields, dir: dir.to_path_buf() })
+        Ok(Store {
+            index,
+            fields,
+            dir: dir.to_path_buf(),
+        })
     }
 
     /// The information committed with the last commit, if any.
@@ -106,9 +118,18 @@ pub fn remove_index_files(dir: &Path) -> Result<()> {
         let is_index_file = name == "meta.json"
             || name == ".managed.json"
             || name.starts_with(".tantivy")
-            || [".idx", ".pos", ".term", ".store", ".fast", ".fieldnorm", ".del", ".json"]
-                .iter()
-                .any(|ext| name.ends_with(ext) && name != "README.md");
+            || [
+                ".idx",
+                ".pos",
+                ".term",
+                ".store",
+                ".fast",
+                ".fieldnorm",
+                ".del",
+                ".json",
+            ]
+            .iter()
+            .any(|ext| name.ends_with(ext) && name != "README.md");
         if is_index_file && entry.path().is_file() {
             std::fs::remove_file(entry.path()).with_path(entry.path())?;
         }

@@ -65,7 +65,12 @@ impl From<&Hit> for JsonHit {
             byte_end: hit.byte_end,
             text: hit.text.clone(),
             snippet: hit.snippet.text.clone(),
-            highlights: hit.snippet.highlights.iter().map(|r| [r.start, r.end]).collect(),
+            highlights: hit
+                .snippet
+                .highlights
+                .iter()
+                .map(|r| [r.start, r.end])
+                .collect(),
         }
     }
 }

@@ -50,7 +50,11 @@ fn file_name(path: &str) -> &str {
 
 /// Writes the snippet on one line (line breaks and runs of spaces become one space), with the
 /// highlighted ranges in bold red.
-fn write_snippet(out: &mut dyn WriteColor, text: &str, highlights: &[std::ops::Range<usize>]) -> io::Result<()> {
+fn write_snippet(
+    out: &mut dyn WriteColor,
+    text: &str,
+    highlights: &[std::ops::Range<usize>],
+) -> io::Result<()> {
     let mut pos = 0;
     for h in highlights {
         write_flat(out, &text[pos..h.start])?;
@@ -68,7 +72,7 @@ fn write_flat(out: &mut dyn WriteColor, text: &str) -> io::Result<()> {
     for (i, c) in text.char_indices() {
         if c.is_whitespace() {
             if !last_space {
-                out.write_all(text[start..i].as_bytes())?;
+                out.write_all(&text.as_bytes()[start..i])?;
                 out.write_all(b" ")?;
             }
             start = i + c.len_utf8();
@@ -80,7 +84,7 @@ fn write_flat(out: &mut dyn WriteColor, text: &str) -> io::Result<()> {
             last_space = false;
         }
     }
-    out.write_all(text[start..].as_bytes())
+    out.write_all(&text.as_bytes()[start..])
 }
 
 #[cfg(test)]
@@ -91,7 +95,7 @@ mod tests {
     fn hit() -> Hit {
         Hit {
             rank: 1,
-            score: 3.14159,
+            score: 4.256,
             path: "world/001.txt".into(),
             title: None,
             date: crate::date::Date::parse("2026-02-26"),
@@ -100,25 +104,44 @@ mod tests {
             byte_start: 10,
             byte_end: 30,
             text: "Armed\n\nforces  left.".into(),
-            snippet: Snippet { text: "Armed\n\nforces  left.".into(), highlights: vec![0..5, 7..13] },
+            snippet: Snippet {
+                text: "Armed\n\nforces  left.".into(),
+                highlights: vec![0..5, 7..13],
+            },
         }
     }
 
     #[test]
     fn plain_text_layout() {
-        let results = SearchResults { query: "q".into(), total_hits: 1, took_ms: 1.0, hits: vec![hit()] };
+        let results = SearchResults {
+            query: "q".into(),
+            total_hits: 1,
+            took_ms: 1.0,
+            hits: vec![hit()],
+        };
         let mut out = termcolor::NoColor::new(Vec::new());
         write_text(&mut out, &results).unwrap();
         let text = String::from_utf8(out.into_inner()).unwrap();
-        assert_eq!(text, "world/001.txt:3  2026-02-26  score 3.14\n  001.txt\n  Armed forces left.\n");
+        assert_eq!(
+            text,
+            "world/001.txt:3  2026-02-26  score 4.26\n  001.txt\n  Armed forces left.\n"
+        );
     }
 
     #[test]
     fn colour_marks_the_highlights() {
-        let results = SearchResults { query: "q".into(), total_hits: 1, took_ms: 1.0, hits: vec![hit()] };
+        let results = SearchResults {
+            query: "q".into(),
+            total_hits: 1,
+            took_ms: 1.0,
+            hits: vec![hit()],
+        };
         let mut out = termcolor::Ansi::new(Vec::new());
         write_text(&mut out, &results).unwrap();
         let text = String::from_utf8(out.into_inner()).unwrap();
-        assert!(text.contains("\u{1b}[1m\u{1b}[31mArmed\u{1b}[0m"), "{text:?}");
+        assert!(
+            text.contains("\u{1b}[1m\u{1b}[31mArmed\u{1b}[0m"),
+            "{text:?}"
+        );
     }
 }

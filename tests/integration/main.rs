@@ -1,0 +1,10 @@
+//! Integration tests: each drives the built `loupe` binary on a corpus it writes in a
+//! temporary folder. No network, no shared corpora, no timing assertions.
+
+mod util;
+
+mod errors;
+mod incremental;
+mod index;
+mod json;
+mod search;

@@ -1,0 +1,141 @@
+//! Ranking, phrases, highlighting, colour and exit codes of `loupe search`.
+
+use crate::util::{highlighted, TestEnv};
+
+fn news() -> TestEnv {
+    let env = TestEnv::new();
+    env.write("a.txt", "Markets\n\nOil prices rose as the oil cartel cut oil output; analysts expect prices to climb.\n");
+    env.write(
+        "b.txt",
+        "Weather\n\nPrices of umbrellas rose in the rain.\n",
+    );
+    env.write(
+        "c.txt",
+        "Energy\n\nThe minister spoke about oil in general terms.\n",
+    );
+    env.write(
+        "d.txt",
+        "Defence\n\nThe armed forces paraded. Forces that were armed stood by.\n",
+    );
+    env.write(
+        "e.txt",
+        "Other\n\nThe forces of nature; an armed guard; no phrase here.\n",
+    );
+    env
+}
+
+#[test]
+fn more_and_rarer_matches_rank_higher() {
+    let env = news();
+    let paths = env.paths("oil prices");
+    assert_eq!(paths[0], "a.txt", "{paths:?}");
+    assert!(paths.contains(&"b.txt".to_string()) && paths.contains(&"c.txt".to_string()));
+}
+
+#[test]
+fn distinctive_sentence_finds_its_document_first() {
+    let env = news();
+    env.write(
+        "f.txt",
+        "Story\n\nThe quick auburn fox leapt over the sleepy hound near Tbilisi.\n",
+    );
+    assert_eq!(
+        env.paths("auburn fox leapt over the sleepy hound")[0],
+        "f.txt"
+    );
+}
+
+#[test]
+fn phrase_requires_the_word_sequence() {
+    let env = news();
+    assert_eq!(env.paths("\"armed forces\""), ["d.txt"]);
+    let mut keywords = env.paths("armed forces");
+    keywords.sort();
+    assert_eq!(keywords, ["d.txt", "e.txt"]);
+}
+
+#[test]
+fn phrase_highlights_the_phrase_not_stray_words() {
+    let env = news();
+    let hit = &env.search("\"armed forces\"", &[]).hits[0];
+    assert_eq!(highlighted(hit), ["armed forces"]);
+}
+
+#[test]
+fn highlights_cover_stemmed_and_accented_forms_exactly() {
+    let env = TestEnv::new();
+    env.write("t.txt", "Title\n\nIn Türkiye, the Mother’s Cry monument; 613 people were killed. Кофе — café crème.\n");
+    env.index();
+    let hit = &env.search("turkiye mother's killing cafe", &[]).hits[0];
+    assert_eq!(highlighted(hit), ["Türkiye", "Mother’s", "killed", "café"]);
+    let hit = &env.search("кофе", &[]).hits[0];
+    assert_eq!(highlighted(hit), ["Кофе"]);
+}
+
+#[test]
+fn title_matches_rank_a_passage_higher() {
+    let env = TestEnv::new();
+    env.write(
+        "a.txt",
+        "Volcano erupts\n\nLava reached the village of Sumbawa at dawn.\n",
+    );
+    env.write(
+        "b.txt",
+        "Local news\n\nLava reached the village of Sumbawa at noon.\n",
+    );
+    env.write("c.txt", "Other\n\nNothing to see here at all.\n");
+    env.index();
+    // Both passages mention the village; only a.txt's title mentions the volcano.
+    assert_eq!(env.paths("volcano sumbawa")[0], "a.txt");
+}
+
+#[test]
+fn no_hits_exit_one_and_say_so() {
+    let env = news();
+    let out = env.run_ok(&["search", "zyzzyva"], 1);
+    assert!(out.stdout.is_empty());
+    assert!(out.stderr.contains("no passage matches"), "{}", out.stderr);
+}
+
+#[test]
+fn limit_and_per_document_cap() {
+    let env = TestEnv::new();
+    let many = (0..8).map(|i| format!("Paragraph {i} talks about llamas at length, and then some more words to make it long enough to stand alone as a passage in the index, which needs about three hundred bytes of text in total, so here is even more padding text about nothing. And a last sentence to pass the bound for sure, with a few more words added at the end.")).collect::<Vec<_>>().join("\n\n");
+    env.write("long.txt", &format!("Llamas\n\n{many}\n"));
+    env.write("short.txt", "Other\n\nA single llama.\n");
+    env.index();
+    assert_eq!(env.search("llama", &["--limit", "3"]).hits.len(), 3);
+    let capped = env.search("llama", &["--per-doc", "2"]).hits;
+    assert_eq!(capped.iter().filter(|h| h.path == "long.txt").count(), 2);
+    assert!(capped.iter().any(|h| h.path == "short.txt"));
+    assert_eq!(env.search("llama", &[]).total_hits, 9);
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let env = news();
+    let plain = env.run_ok(&["search", "oil"], 0);
+    assert!(
+        !plain.stdout.contains('\u{1b}'),
+        "piped output has no colour"
+    );
+    let coloured = env.run_ok(&["search", "oil", "--color", "always"], 0);
+    assert!(
+        coloured.stdout.contains("\u{1b}[1m\u{1b}[31mOil\u{1b}[0m"),
+        "{:?}",
+        coloured.stdout
+    );
+}
+
+#[test]
+fn text_output_shows_location_title_and_snippet() {
+    let env = news();
+    let out = env.run_ok(&["search", "umbrellas"], 0);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", out.stdout);
+    assert!(lines[0].starts_with("b.txt:3  score "), "{}", lines[0]);
+    assert_eq!(
+        lines[1..],
+        ["  Weather", "  Prices of umbrellas rose in the rain."]
+    );
+}

@@ -16,7 +16,7 @@ use crate::analysis;
 use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::highlight::Matcher;
-use crate::query_syntax::{FieldName, Node, Occur};
+use crate::query_syntax::{Clause, FieldName, Node, Occur};
 use crate::schema::Fields;
 
 /// Weight of a title match relative to a match in the passage text.
@@ -26,9 +26,15 @@ pub const TITLE_BOOST: f32 = 0.5;
 pub struct CompiledQuery {
     /// The tantivy query; `None` when the query has no searchable word.
     pub query: Option<Box<dyn Query>>,
+    /// For a short keyword query (two to four words), the same words all required: passages
+    /// matching it are ranked above those that hold only some of the words.
+    pub strict: Option<Box<dyn Query>>,
     /// What to mark in the passages it returns.
     pub matcher: Matcher,
 }
+
+/// Keyword queries with this many words or fewer prefer passages holding all of them.
+const MAX_STRICT_WORDS: usize = 4;
 
 /// Compiles `node`; `filters` (such as date bounds) are added as required clauses.
 pub fn compile(
@@ -36,29 +42,73 @@ pub fn compile(
     fields: &Fields,
     filters: Vec<Box<dyn Query>>,
 ) -> Result<CompiledQuery> {
-    let mut compiler = Compiler {
-        fields,
-        matcher: Matcher::default(),
-        analyzer: analysis::analyzer(),
-    };
+    let mut compiler = Compiler::new(fields);
     let query = compiler.node(node, None, true)?;
     if query.is_none() && has_only_exclusions(node) {
         return Err(Error::Query(
             "the query only excludes words; add a word to search for (e.g. `oil -gas`)".into(),
         ));
     }
-    let query = match query {
+    let strict = match all_words_required(node) {
+        Some(all) => Compiler::new(fields).node(&all, None, false)?,
+        None => None,
+    };
+    let with_filters = |q: Option<Box<dyn Query>>| match q {
         Some(q) if !filters.is_empty() => {
             let mut clauses = vec![(TantivyOccur::Must, q)];
-            clauses.extend(filters.into_iter().map(|f| (TantivyOccur::Must, f)));
+            clauses.extend(filters.iter().map(|f| (TantivyOccur::Must, f.box_clone())));
             Some(Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
         }
         other => other,
     };
     Ok(CompiledQuery {
-        query,
+        query: with_filters(query),
+        strict: with_filters(strict),
         matcher: compiler.matcher,
     })
+}
+
+/// For a short query of plain words and phrases, the same query with every one required.
+fn all_words_required(node: &Node) -> Option<Node> {
+    let Node::Bool(clauses) = node else {
+        return None;
+    };
+    let words_only = clauses.iter().all(|c| {
+        c.occur == Occur::Should
+            && matches!(
+                c.node,
+                Node::Term { .. } | Node::Phrase { .. } | Node::Prefix { .. } | Node::Fuzzy { .. }
+            )
+    });
+    let required = clauses.iter().map(|c| Clause {
+        occur: Occur::Must,
+        node: c.node.clone(),
+    });
+    (words_only && (2..=MAX_STRICT_WORDS).contains(&clauses.len()))
+        .then(|| Node::Bool(required.collect()))
+}
+
+/// `oil date:2026` means oil, restricted to 2026: when filters are the only required clauses,
+/// the optional words become one required group (plain Boolean logic would make them optional).
+fn words_required_beside_filters(clauses: &[Clause]) -> Option<Node> {
+    let is_filter = |c: &Clause| {
+        c.occur == Occur::Must && matches!(c.node, Node::DateRange { .. } | Node::Path { .. })
+    };
+    let has_should = clauses.iter().any(|c| c.occur == Occur::Should);
+    let has_filter = clauses.iter().any(is_filter);
+    let other_must = clauses
+        .iter()
+        .any(|c| c.occur == Occur::Must && !is_filter(c));
+    if !(has_should && has_filter) || other_must {
+        return None;
+    }
+    let (mut required, rest): (Vec<Clause>, Vec<Clause>) =
+        clauses.iter().cloned().partition(is_filter);
+    required.push(Clause {
+        occur: Occur::Must,
+        node: Node::Bool(rest),
+    });
+    Some(Node::Bool(required))
 }
 
 fn has_only_exclusions(node: &Node) -> bool {
@@ -88,7 +138,15 @@ struct Compiler<'a> {
     analyzer: TextAnalyzer,
 }
 
-impl Compiler<'_> {
+impl<'a> Compiler<'a> {
+    fn new(fields: &'a Fields) -> Compiler<'a> {
+        Compiler {
+            fields,
+            matcher: Matcher::default(),
+            analyzer: analysis::analyzer(),
+        }
+    }
+
     /// Compiles one node; `highlight` is false under an exclusion.
     fn node(
         &mut self,
@@ -98,6 +156,9 @@ impl Compiler<'_> {
     ) -> Result<Option<Box<dyn Query>>> {
         match node {
             Node::Bool(clauses) => {
+                if let Some(regrouped) = words_required_beside_filters(clauses) {
+                    return self.node(&regrouped, field, highlight);
+                }
                 let mut subqueries = Vec::new();
                 for clause in clauses {
                     let positive = clause.occur != Occur::MustNot;

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::Instant;
 
+use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::Query;
 use tantivy::schema::Value;
@@ -144,13 +145,14 @@ impl PassageSearcher {
             });
         };
         let searcher = self.reader.searcher();
-        let (candidates, total_hits) = self.top_passages(&searcher, query.as_ref(), options)?;
+        let (candidates, total_hits) = self.top_passages(
+            &searcher,
+            query.as_ref(),
+            compiled.strict.as_deref(),
+            options,
+        )?;
         let mut hits = Vec::with_capacity(candidates.len());
-        for (rank, (score, doc, address)) in candidates.into_iter().enumerate() {
-            let score = match score {
-                Some(s) => s,
-                None => query.explain(&searcher, address).map_or(0.0, |e| e.value()),
-            };
+        for (rank, (score, doc)) in candidates.into_iter().enumerate() {
             hits.push(self.hit(
                 rank + 1,
                 score,
@@ -173,8 +175,9 @@ impl PassageSearcher {
         &self,
         searcher: &tantivy::Searcher,
         query: &dyn Query,
+        strict: Option<&dyn Query>,
         options: &SearchOptions,
-    ) -> Result<(Vec<(Option<f32>, TantivyDocument, DocAddress)>, usize)> {
+    ) -> Result<(Vec<(f32, TantivyDocument)>, usize)> {
         let limit = options.limit.max(1);
         let mut want = if options.per_document == 0 {
             limit
@@ -182,22 +185,7 @@ impl PassageSearcher {
             limit * 3 + 10
         };
         loop {
-            let (found, total): (Vec<(Option<f32>, DocAddress)>, usize) = match options.sort {
-                SortOrder::Relevance => {
-                    let (top, total) = searcher
-                        .search(query, &(TopDocs::with_limit(want).order_by_score(), Count))
-                        .context("searching")?;
-                    (top.into_iter().map(|(s, a)| (Some(s), a)).collect(), total)
-                }
-                SortOrder::Date => {
-                    let collector = TopDocs::with_limit(want)
-                        .order_by_fast_field::<tantivy::DateTime>("date", Order::Desc);
-                    let (top, total) = searcher
-                        .search(query, &(collector, Count))
-                        .context("searching")?;
-                    (top.into_iter().map(|(_, a)| (None, a)).collect(), total)
-                }
-            };
+            let (found, total) = ranked(searcher, query, strict, options.sort, want)?;
             let exhausted = found.len() < want;
             let mut per_path: HashMap<String, usize> = HashMap::new();
             let mut chosen = Vec::new();
@@ -214,7 +202,7 @@ impl PassageSearcher {
                     continue;
                 }
                 *seen += 1;
-                chosen.push((score, doc, address));
+                chosen.push((score, doc));
                 if chosen.len() == limit {
                     break;
                 }
@@ -261,4 +249,48 @@ impl PassageSearcher {
             snippet,
         }
     }
+}
+
+/// The first `want` passages in result order, with the number of all matching passages. With
+/// a `strict` query (all words required), its matches come first, then the other matches.
+fn ranked(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    strict: Option<&dyn Query>,
+    sort: SortOrder,
+    want: usize,
+) -> Result<(Vec<(f32, DocAddress)>, usize)> {
+    if sort == SortOrder::Date {
+        // Newest first; among passages of one day, the best match first.
+        let collector = TopDocs::with_limit(want).order_by((
+            (
+                SortByStaticFastValue::<tantivy::DateTime>::for_field("date"),
+                Order::Desc,
+            ),
+            (SortBySimilarityScore, Order::Desc),
+        ));
+        let (top, total) = searcher
+            .search(query, &(collector, Count))
+            .context("searching")?;
+        return Ok((
+            top.into_iter().map(|((_, score), a)| (score, a)).collect(),
+            total,
+        ));
+    }
+    let mut found: Vec<(f32, DocAddress)> = match strict {
+        Some(strict) => searcher
+            .search(strict, &TopDocs::with_limit(want).order_by_score())
+            .context("searching")?
+            .into_iter()
+            .collect(),
+        None => Vec::new(),
+    };
+    let first: std::collections::HashSet<DocAddress> = found.iter().map(|(_, a)| *a).collect();
+    let collector = TopDocs::with_limit(want + first.len()).order_by_score();
+    let (top, total) = searcher
+        .search(query, &(collector, Count))
+        .context("searching")?;
+    let rest = top.into_iter().filter(|(_, a)| !first.contains(a));
+    found.extend(rest.take(want - found.len()));
+    Ok((found, total))
 }

@@ -7,4 +7,5 @@ mod errors;
 mod incremental;
 mod index;
 mod json;
+mod query;
 mod search;

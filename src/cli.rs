@@ -50,6 +50,12 @@ pub struct IndexArgs {
     /// Indexing threads (default: one per core, at most 4).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
+    /// Commit progress after about this many MB of new text, so an interrupted build keeps it.
+    #[arg(long, value_name = "MB", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..))]
+    pub commit_every_mb: u64,
+    /// If another loupe is updating the index, wait for it instead of failing.
+    #[arg(long)]
+    pub wait: bool,
 }
 
 /// Output formats of `search`.

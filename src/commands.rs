@@ -31,6 +31,8 @@ fn index(args: IndexArgs) -> Result<ExitCode> {
     options.rebuild = args.rebuild;
     options.memory_budget = (args.memory_mb as usize) << 20;
     options.threads = args.threads;
+    options.wait = args.wait;
+    options.commit_every = args.commit_every_mb << 20;
     build(&options)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -44,7 +46,7 @@ fn build(options: &IndexOptions) -> Result<()> {
 
 fn search(args: SearchArgs) -> Result<ExitCode> {
     let index_dir = &args.locations.index;
-    if !store::exists(index_dir) {
+    if !store::is_built(index_dir) {
         eprintln!(
             "loupe: no index in {}; building it from {} first",
             index_dir.display(),

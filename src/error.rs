@@ -31,9 +31,16 @@ pub enum Error {
     IndexNotADirectory(PathBuf),
     /// Another process holds the index writer lock.
     #[error(
-        "index in {0} is being updated by another `loupe index` process; wait for it to finish"
+        "index in {} is being updated by another loupe process{}; wait for it to finish (or pass --wait)",
+        path.display(),
+        holder.map(|pid| format!(" (pid {pid})")).unwrap_or_default()
     )]
-    IndexLocked(PathBuf),
+    IndexLocked {
+        /// Index folder.
+        path: PathBuf,
+        /// Process id of the holder, when known.
+        holder: Option<u32>,
+    },
     /// The query could not be understood.
     #[error("{0}")]
     Query(String),

@@ -13,6 +13,7 @@ use crate::article::Article;
 use crate::corpus::{self, CorpusFile};
 use crate::decode;
 use crate::error::{Error, IndexContext, Result};
+use crate::lock;
 use crate::manifest::{self, FileRecord};
 use crate::passage::{self, PassageLimits};
 use crate::schema::{Fields, SCHEMA_VERSION};
@@ -36,6 +37,8 @@ pub struct IndexOptions {
     pub threads: usize,
     /// Passage size bounds.
     pub passage_limits: PassageLimits,
+    /// Wait for another indexer holding the lock instead of failing.
+    pub wait: bool,
     /// Commit after about this many bytes of new text, so a long build that is interrupted keeps
     /// its progress. Not used with `rebuild`, which commits once.
     pub commit_every: u64,
@@ -52,6 +55,7 @@ impl IndexOptions {
             threads: 0,
             passage_limits: PassageLimits::default(),
             commit_every: 512 * 1024 * 1024,
+            wait: false,
         }
     }
 }
@@ -108,7 +112,8 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
             .skipped
             .push((skip.path.clone(), skip.reason.clone()));
     }
-    let (store, created) = open_or_create(&options.index_dir)?;
+    let _lock = lock::acquire(&options.index_dir, options.wait)?;
+    let (store, created) = open_or_create(&options.index_dir, observer)?;
     report.created = created;
     let mut writer = open_writer(&store, options)?;
     let fields = store.fields;
@@ -187,12 +192,15 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
     Ok(report)
 }
 
-fn open_or_create(dir: &Path) -> Result<(Store, bool)> {
+fn open_or_create(dir: &Path, observer: &mut dyn IndexObserver) -> Result<(Store, bool)> {
     if store::exists(dir) {
         match Store::open(dir) {
             Ok(store) => return Ok((store, false)),
             // An index from an incompatible loupe is useless: replace it.
-            Err(Error::IndexIncompatible { .. }) => store::remove_index_files(dir)?,
+            Err(e @ Error::IndexIncompatible { .. }) => {
+                observer.warned(dir, &format!("{e}; rebuilding it now"));
+                store::remove_index_files(dir)?;
+            }
             Err(e) => return Err(e),
         }
     }
@@ -213,7 +221,10 @@ fn open_writer(store: &Store, options: &IndexOptions) -> Result<IndexWriter> {
         .index
         .writer_with_num_threads(threads, budget)
         .map_err(|e| match e {
-            TantivyError::LockFailure(..) => Error::IndexLocked(store.dir.clone()),
+            TantivyError::LockFailure(..) => Error::IndexLocked {
+                path: store.dir.clone(),
+                holder: None,
+            },
             other => Error::Index {
                 context: "opening index writer".into(),
                 source: other,

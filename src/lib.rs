@@ -24,6 +24,7 @@ pub mod decode;
 pub mod error;
 pub mod highlight;
 pub mod indexer;
+pub mod lock;
 pub mod manifest;
 pub mod passage;
 pub mod progress;

@@ -41,6 +41,15 @@ pub fn exists(dir: &Path) -> bool {
     dir.join("meta.json").is_file()
 }
 
+/// True when `dir` holds an index with at least one commit: a build that was interrupted
+/// before its first commit does not count.
+pub fn is_built(dir: &Path) -> bool {
+    std::fs::read(dir.join("meta.json"))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .is_some_and(|meta| meta.get("payload").is_some_and(|p| !p.is_null()))
+}
+
 impl Store {
     /// Opens the index in `dir`, refusing one written by an incompatible loupe.
     pub fn open(dir: &Path) -> Result<Store> {

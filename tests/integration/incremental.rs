@@ -89,3 +89,122 @@ fn search_refresh_updates_before_answering() {
     let results = env.search("aardvarks", &["--refresh"]);
     assert_eq!(results.total_hits, 2);
 }
+
+#[test]
+fn incompatible_index_is_detected_and_rebuilt() {
+    let env = TestEnv::new();
+    env.write("a.txt", "Alpha\n\nAardvarks are here.\n");
+    env.index();
+    // Pretend an older loupe wrote it.
+    let meta_path = env.index_dir().join("meta.json");
+    let meta = std::fs::read_to_string(&meta_path).unwrap();
+    let old = meta.replace("\\\"schema_version\\\":1", "\\\"schema_version\\\":0");
+    assert_ne!(meta, old, "payload holds the schema version: {meta}");
+    std::fs::write(&meta_path, old).unwrap();
+    let out = env.run_ok(&["search", "aardvarks"], 2);
+    assert!(
+        out.stderr.contains("incompatible") && out.stderr.contains("loupe index --rebuild"),
+        "{}",
+        out.stderr
+    );
+    let out = env.index();
+    assert!(
+        out.stderr.contains("incompatible") && out.stderr.contains("rebuilding"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(env.paths("aardvarks"), ["a.txt"]);
+}
+
+#[test]
+fn second_indexer_is_refused_or_waits() {
+    let env = TestEnv::new();
+    env.write("a.txt", "Alpha\n\nAardvarks are here.\n");
+    env.index();
+    let held = loupe::lock::acquire(&env.index_dir(), false).unwrap();
+    let out = env.run_ok(&["index"], 2);
+    let pid = std::process::id().to_string();
+    assert!(
+        out.stderr.contains("another loupe process") && out.stderr.contains(&pid),
+        "{}",
+        out.stderr
+    );
+    // Searching still works while the lock is held.
+    assert_eq!(env.paths("aardvarks"), ["a.txt"]);
+    // With --wait, the second indexer runs once the first is done.
+    let mut waiting = env.spawn(&["index", "--wait"]);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(
+        waiting.try_wait().unwrap().is_none(),
+        "still waiting for the lock"
+    );
+    drop(held);
+    assert!(waiting.wait().unwrap().success());
+}
+
+#[test]
+fn killed_indexer_leaves_a_usable_index_and_the_next_run_converges() {
+    let env = TestEnv::new();
+    let files = 6000;
+    for i in 0..files {
+        let body = format!(
+            "Story {i}\n\nUnique marker word{i}x appears once. {}\n",
+            "Filler text about markets and weather. ".repeat(25)
+        );
+        env.write(&format!("d{}/f{i:05}.txt", i % 10), &body);
+    }
+    let mut child = env.spawn(&["index", "--commit-every-mb", "1", "--threads", "1"]);
+    // Wait for the first intermediate commit, then kill the indexer mid-run.
+    let meta = env.index_dir().join("meta.json");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !std::fs::read_to_string(&meta).is_ok_and(|m| m.contains("partial\\\":true")) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no intermediate commit"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "indexer finished before it could be killed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let (documents, _) = env.counts();
+    assert!(
+        documents > 0 && documents < files,
+        "partial index: {documents}"
+    );
+    assert!(
+        env.search("markets", &[]).total_hits > 0,
+        "last commit is searchable"
+    );
+
+    let out = env.index();
+    assert!(
+        summary(&out).contains(&format!("{} unchanged", documents)),
+        "{}",
+        out.stderr
+    );
+    // Same counts as a fresh build of the same corpus, and no duplicates.
+    env.run_ok(&["index", "--index", "fresh"], 0);
+    let fresh = env.run_ok(&["stats", "--index", "fresh", "--format", "json"], 0);
+    let fresh: serde_json::Value = serde_json::from_str(&fresh.stdout).unwrap();
+    let (documents, passages) = env.counts();
+    assert_eq!(
+        (documents, passages),
+        (
+            fresh["documents"].as_u64().unwrap(),
+            fresh["passages"].as_u64().unwrap()
+        )
+    );
+    assert_eq!(documents, files);
+    for i in [0, 1234, files - 1] {
+        assert_eq!(
+            env.search(&format!("word{i}x"), &[]).total_hits,
+            1,
+            "word{i}x"
+        );
+    }
+}

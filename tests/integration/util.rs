@@ -66,6 +66,18 @@ impl TestEnv {
         cmd
     }
 
+    /// Starts `loupe args…` without waiting for it (output discarded).
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("loupe"))
+            .current_dir(self.root())
+            .env_remove("NO_COLOR")
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn loupe")
+    }
+
     /// Runs `loupe args…` and returns its exit code and output.
     pub fn run(&self, args: &[&str]) -> Output {
         let out = self.command(args).output().expect("run loupe");

@@ -46,6 +46,9 @@ fn build(options: &IndexOptions) -> Result<()> {
 
 fn search(args: SearchArgs) -> Result<ExitCode> {
     let index_dir = &args.locations.index;
+    if index_dir.exists() && !index_dir.is_dir() {
+        return Err(loupe::Error::IndexNotADirectory(index_dir.clone()).into());
+    }
     if !store::is_built(index_dir) {
         eprintln!(
             "loupe: no index in {}; building it from {} first",

@@ -27,7 +27,7 @@ pub enum Error {
         expected: u32,
     },
     /// The index path exists but is not a folder.
-    #[error("index path {0} is not a folder")]
+    #[error("index path {0} is a file, not a folder (pass --index DIR with a folder)")]
     IndexNotADirectory(PathBuf),
     /// Another process holds the index writer lock.
     #[error(
@@ -48,22 +48,22 @@ pub enum Error {
     #[error("{0}")]
     InvalidArgument(String),
     /// An I/O error on a named file or folder.
-    #[error("{path}: {source}")]
+    #[error("{}: {error}", path.display())]
     Io {
         /// File or folder the error concerns.
         path: PathBuf,
-        /// What the operating system said.
-        source: std::io::Error,
+        /// What the operating system said (in the message, so not also a `source`).
+        error: std::io::Error,
     },
     /// An error from the search engine, with what loupe was doing.
     #[error(
-        "{context}: {source} (if the index is damaged, rebuild it with `loupe index --rebuild`)"
+        "{context}: {error}; if the index is damaged, rebuild it with `loupe index --rebuild`"
     )]
     Index {
         /// What loupe was doing.
         context: String,
-        /// The underlying tantivy error.
-        source: tantivy::TantivyError,
+        /// The underlying tantivy error (in the message, so not also a `source`).
+        error: tantivy::TantivyError,
     },
 }
 
@@ -77,9 +77,9 @@ pub(crate) trait IndexContext<T> {
 
 impl<T> IndexContext<T> for std::result::Result<T, tantivy::TantivyError> {
     fn context(self, context: impl Into<String>) -> Result<T> {
-        self.map_err(|source| Error::Index {
+        self.map_err(|error| Error::Index {
             context: context.into(),
-            source,
+            error,
         })
     }
 }
@@ -91,9 +91,9 @@ pub(crate) trait IoContext<T> {
 
 impl<T> IoContext<T> for std::io::Result<T> {
     fn with_path(self, path: impl Into<PathBuf>) -> Result<T> {
-        self.map_err(|source| Error::Io {
+        self.map_err(|error| Error::Io {
             path: path.into(),
-            source,
+            error,
         })
     }
 }

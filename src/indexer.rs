@@ -104,6 +104,9 @@ pub struct IndexReport {
 /// Builds the index when missing, or brings it up to date with the corpus.
 pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<IndexReport> {
     let started = Instant::now();
+    if options.index_dir.exists() && !options.index_dir.is_dir() {
+        return Err(Error::IndexNotADirectory(options.index_dir.clone()));
+    }
     let listing = corpus::list(&options.corpus)?;
     let mut report = IndexReport::default();
     for skip in &listing.skipped {
@@ -227,7 +230,7 @@ fn open_writer(store: &Store, options: &IndexOptions) -> Result<IndexWriter> {
             },
             other => Error::Index {
                 context: "opening index writer".into(),
-                source: other,
+                error: other,
             },
         })
 }

@@ -92,3 +92,92 @@ fn bad_since_date_is_refused() {
     let out = env.run_ok(&["search", "oil", "--since", "2026-02-30"], 2);
     assert!(out.stderr.contains("YYYY-MM-DD"), "{}", out.stderr);
 }
+
+#[test]
+fn damaged_index_gives_a_clear_error_and_rebuild_repairs_it() {
+    let env = TestEnv::new();
+    env.write("a.txt", "Title\n\nPelicans nest here.\n");
+    env.index();
+    let segment_file = std::fs::read_dir(env.index_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "idx"))
+        .expect("a segment file");
+    std::fs::remove_file(&segment_file).unwrap();
+    let out = env.run_ok(&["search", "pelicans"], 2);
+    assert!(
+        out.stderr.contains("loupe index --rebuild"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("panicked"));
+    env.run_ok(&["index", "--rebuild"], 0);
+    assert_eq!(env.paths("pelicans"), ["a.txt"]);
+}
+
+#[test]
+fn index_path_that_is_a_file_is_named() {
+    let env = TestEnv::new();
+    env.write("a.txt", "Title\n\nPelicans nest here.\n");
+    std::fs::write(env.root().join("afile"), "x").unwrap();
+    for args in [
+        &["index", "--index", "afile"][..],
+        &["search", "x", "--index", "afile"],
+        &["stats", "--index", "afile"],
+    ] {
+        let out = env.run_ok(args, 2);
+        assert!(
+            out.stderr.contains("afile") && out.stderr.contains("not a folder"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn unreadable_and_vanishing_entries_are_skipped() {
+    let env = TestEnv::new();
+    env.write("good.txt", "Title\n\nPelicans nest here.\n");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        env.corpus().join("missing.txt"),
+        env.corpus().join("dangling.txt"),
+    )
+    .unwrap();
+    let out = env.index();
+    #[cfg(unix)]
+    assert!(
+        out.stderr.contains("dangling.txt") && out.stderr.contains("dangling link"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(env.paths("pelicans"), ["good.txt"]);
+}
+
+#[test]
+fn huge_single_line_file_gives_bounded_passages_and_short_snippets() {
+    let env = TestEnv::new();
+    let mut text = String::from("Title\n\n");
+    for i in 0..60_000 {
+        text.push_str(&format!("sentence {i} about gulls and terns "));
+        if i % 7 == 0 {
+            text.push_str("ends here. ");
+        }
+    }
+    env.write("huge.txt", &text);
+    env.index();
+    let results = env.search("gulls", &["--limit", "5"]);
+    assert!(results.total_hits > 1000, "{}", results.total_hits);
+    for hit in &results.hits {
+        assert!(
+            hit.text.len() <= 1200 && hit.snippet.len() <= 400,
+            "{} / {}",
+            hit.text.len(),
+            hit.snippet.len()
+        );
+        assert_eq!(
+            &text[hit.byte_start as usize..hit.byte_end as usize],
+            hit.text
+        );
+    }
+}

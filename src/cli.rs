@@ -23,6 +23,8 @@ pub enum Command {
     Search(SearchArgs),
     /// Show figures about the index.
     Stats(StatsArgs),
+    /// Measure ranking quality against relevance judgments (nDCG@10, MAP, P@10, Recall@100, MRR).
+    Eval(EvalArgs),
 }
 
 /// Where the corpus and the index are.
@@ -133,6 +135,31 @@ pub struct SearchArgs {
     /// Read the query as plain words (no operators, quotes or fields).
     #[arg(long)]
     pub plain: bool,
+}
+
+/// `loupe eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Queries, one per line: `qid<TAB>text` (the text is read as plain words, no query syntax).
+    #[arg(long, value_name = "FILE")]
+    pub queries: PathBuf,
+    /// Relevance judgments in TREC format: `qid 0 docid gain` (gain 0: judged not relevant).
+    #[arg(long, value_name = "FILE")]
+    pub qrels: PathBuf,
+    #[command(flatten)]
+    pub locations: Locations,
+    /// Documents ranked per query.
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=10000))]
+    pub depth: u64,
+    /// Also write the rankings as a TREC run file (for trec_eval).
+    #[arg(long, value_name = "FILE")]
+    pub run: Option<PathBuf>,
+    /// Show the metrics of every query too.
+    #[arg(long)]
+    pub per_query: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
+    pub format: StatsFormat,
 }
 
 /// `loupe stats`.

@@ -5,16 +5,16 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use termcolor::{ColorChoice, StandardStream};
 
 use loupe::indexer::{self, IndexOptions};
 use loupe::progress::{self, ProgressReporter};
 use loupe::search::{PassageSearcher, SearchOptions, SortOrder};
-use loupe::{render, stats, store};
+use loupe::{eval, render, stats, store};
 
 use crate::cli::{
-    Cli, ColorWhen, Command, Format, IndexArgs, SearchArgs, Sort, StatsArgs, StatsFormat,
+    Cli, ColorWhen, Command, EvalArgs, Format, IndexArgs, SearchArgs, Sort, StatsArgs, StatsFormat,
 };
 
 /// Runs the command and returns the exit code for a normal outcome.
@@ -23,6 +23,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Index(args) => index(args),
         Command::Search(args) => search(args),
         Command::Stats(args) => show_stats(args),
+        Command::Eval(args) => evaluate(args),
     }
 }
 
@@ -46,17 +47,9 @@ fn build(options: &IndexOptions) -> Result<()> {
 
 fn search(args: SearchArgs) -> Result<ExitCode> {
     let index_dir = &args.locations.index;
-    if index_dir.exists() && !index_dir.is_dir() {
-        return Err(loupe::Error::IndexNotADirectory(index_dir.clone()).into());
-    }
-    if !store::is_built(index_dir) {
-        eprintln!(
-            "loupe: no index in {}; building it from {} first",
-            index_dir.display(),
-            args.locations.corpus.display()
-        );
-        build(&IndexOptions::new(&args.locations.corpus, index_dir))?;
-    } else if args.refresh {
+    let was_built = store::is_built(index_dir);
+    ensure_built(&args.locations.corpus, index_dir)?;
+    if was_built && args.refresh {
         build(&IndexOptions::new(&args.locations.corpus, index_dir))?;
     }
     let searcher = PassageSearcher::open(index_dir)?;
@@ -90,6 +83,107 @@ fn search(args: SearchArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Builds the index when there is none, announcing it on stderr.
+fn ensure_built(corpus: &Path, index_dir: &Path) -> Result<()> {
+    if index_dir.exists() && !index_dir.is_dir() {
+        return Err(loupe::Error::IndexNotADirectory(index_dir.to_path_buf()).into());
+    }
+    if !store::is_built(index_dir) {
+        eprintln!(
+            "loupe: no index in {}; building it from {} first",
+            index_dir.display(),
+            corpus.display()
+        );
+        build(&IndexOptions::new(corpus, index_dir))?;
+    }
+    Ok(())
+}
+
+fn evaluate(args: EvalArgs) -> Result<ExitCode> {
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+    };
+    let queries = eval::parse_queries(&read(&args.queries)?)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", args.queries.display()))?;
+    let qrels = eval::parse_qrels(&read(&args.qrels)?)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", args.qrels.display()))?;
+    ensure_built(&args.locations.corpus, &args.locations.index)?;
+    let searcher = PassageSearcher::open(&args.locations.index)?;
+    let mut run_file = match &args.run {
+        Some(path) => Some(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?,
+        )),
+        None => None,
+    };
+    let mut per_query = Vec::new();
+    for (qid, text) in &queries {
+        let Some(judgments) = qrels.get(qid) else {
+            continue;
+        };
+        let ranking = searcher.rank_documents(text, args.depth as usize)?;
+        if let Some(out) = run_file.as_mut() {
+            eval::write_run(out, qid, &ranking, "loupe")?;
+        }
+        let docids: Vec<String> = ranking.into_iter().map(|(d, _)| d).collect();
+        per_query.push((qid.clone(), eval::evaluate(&docids, judgments)));
+    }
+    if let Some(mut out) = run_file {
+        out.flush()?;
+    }
+    if per_query.is_empty() {
+        anyhow::bail!(
+            "no query in {} has judgments in {}",
+            args.queries.display(),
+            args.qrels.display()
+        );
+    }
+    let overall = eval::mean(&per_query.iter().map(|(_, m)| *m).collect::<Vec<_>>());
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        StatsFormat::Json => {
+            let metrics = |m: &eval::Metrics| serde_json::json!({"ndcg@10": m.ndcg_10, "map": m.map, "p@10": m.p_10, "recall@100": m.recall_100, "mrr": m.mrr});
+            let mut json =
+                serde_json::json!({"queries": per_query.len(), "overall": metrics(&overall)});
+            if args.per_query {
+                json["per_query"] = per_query
+                    .iter()
+                    .map(|(q, m)| {
+                        let mut v = metrics(m);
+                        v["qid"] = serde_json::json!(q);
+                        v
+                    })
+                    .collect();
+            }
+            writeln!(out, "{json}")?;
+        }
+        StatsFormat::Text => {
+            writeln!(
+                out,
+                "{:<10} {:>8} {:>8} {:>8} {:>10} {:>8}",
+                "query", "nDCG@10", "MAP", "P@10", "Recall@100", "MRR"
+            )?;
+            let line = |label: &str, m: &eval::Metrics| {
+                format!(
+                    "{label:<10} {:>8.4} {:>8.4} {:>8.4} {:>10.4} {:>8.4}",
+                    m.ndcg_10, m.map, m.p_10, m.recall_100, m.mrr
+                )
+            };
+            if args.per_query {
+                for (qid, m) in &per_query {
+                    writeln!(out, "{}", line(qid, m))?;
+                }
+            }
+            writeln!(
+                out,
+                "{}",
+                line(&format!("all ({})", per_query.len()), &overall)
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn show_stats(args: StatsArgs) -> Result<ExitCode> {

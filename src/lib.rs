@@ -22,6 +22,7 @@ pub mod corpus;
 pub mod date;
 pub mod decode;
 pub mod error;
+pub mod eval;
 pub mod highlight;
 pub mod indexer;
 pub mod lock;

@@ -169,6 +169,36 @@ impl PassageSearcher {
         })
     }
 
+    /// Documents ranked by their best passage for `query_text` read as plain words: at most
+    /// `depth` pairs of document id (the path without its extension) and score. This is what
+    /// relevance evaluation compares with judgments.
+    pub fn rank_documents(&self, query_text: &str, depth: usize) -> Result<Vec<(String, f32)>> {
+        let node = query_syntax::parse_plain(query_text);
+        let compiled = query::compile(&node, &self.store.fields, Vec::new())?;
+        let Some(query) = compiled.query else {
+            return Ok(Vec::new());
+        };
+        let options = SearchOptions {
+            limit: depth,
+            per_document: 1,
+            ..SearchOptions::default()
+        };
+        let searcher = self.reader.searcher();
+        let (top, _) = self.top_passages(&searcher, query.as_ref(), None, &options)?;
+        let path_of = |doc: &TantivyDocument| {
+            let path = doc
+                .get_first(self.store.fields.path)
+                .and_then(|v| v.as_str())
+                .unwrap_or("");
+            let without_ext = path.rsplit_once('.').filter(|(_, ext)| !ext.contains('/'));
+            without_ext.map_or(path, |(stem, _)| stem).to_string()
+        };
+        Ok(top
+            .iter()
+            .map(|(score, doc)| (path_of(doc), *score))
+            .collect())
+    }
+
     /// The best passages in order, at most `per_document` per document, with the total count.
     #[allow(clippy::type_complexity)]
     fn top_passages(

@@ -160,6 +160,33 @@ pub struct EvalArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
     pub format: StatsFormat,
+    /// Ranking variant: weight of title matches (default 0.75).
+    #[arg(long, value_name = "WEIGHT")]
+    pub title_boost: Option<f32>,
+    /// Ranking variant: drop stop words from long queries (default on).
+    #[arg(long, value_enum, value_name = "on|off")]
+    pub stop_words: Option<Switch>,
+    /// Ranking variant: weight of consecutive query words found near each other (default 0.2).
+    #[arg(long, value_name = "WEIGHT")]
+    pub proximity: Option<f32>,
+    /// Ranking variant: expansion terms from pseudo-relevance feedback (default 30; 0: off).
+    #[arg(long, value_name = "N")]
+    pub feedback_terms: Option<usize>,
+    /// Ranking variant: passages feedback learns from (default 10).
+    #[arg(long, value_name = "N")]
+    pub feedback_passages: Option<usize>,
+    /// Ranking variant: share of the original query when expanded (default 0.6).
+    #[arg(long, value_name = "WEIGHT")]
+    pub original_weight: Option<f32>,
+}
+
+/// On or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    /// Enabled.
+    On,
+    /// Disabled.
+    Off,
 }
 
 /// `loupe stats`.

@@ -10,11 +10,13 @@ use termcolor::{ColorChoice, StandardStream};
 
 use loupe::indexer::{self, IndexOptions};
 use loupe::progress::{self, ProgressReporter};
+use loupe::ranking::Ranking;
 use loupe::search::{PassageSearcher, SearchOptions, SortOrder};
 use loupe::{eval, render, stats, store};
 
 use crate::cli::{
     Cli, ColorWhen, Command, EvalArgs, Format, IndexArgs, SearchArgs, Sort, StatsArgs, StatsFormat,
+    Switch,
 };
 
 /// Runs the command and returns the exit code for a normal outcome.
@@ -118,12 +120,24 @@ fn evaluate(args: EvalArgs) -> Result<ExitCode> {
         )),
         None => None,
     };
+    let defaults = Ranking::default();
+    let ranking_settings = Ranking {
+        title_boost: args.title_boost.unwrap_or(defaults.title_boost),
+        stop_words: args
+            .stop_words
+            .map_or(defaults.stop_words, |s| s == Switch::On),
+        proximity: args.proximity.unwrap_or(defaults.proximity),
+        feedback_terms: args.feedback_terms.unwrap_or(defaults.feedback_terms),
+        feedback_passages: args.feedback_passages.unwrap_or(defaults.feedback_passages),
+        original_weight: args.original_weight.unwrap_or(defaults.original_weight),
+        ..defaults
+    };
     let mut per_query = Vec::new();
     for (qid, text) in &queries {
         let Some(judgments) = qrels.get(qid) else {
             continue;
         };
-        let ranking = searcher.rank_documents(text, args.depth as usize)?;
+        let ranking = searcher.rank_documents(text, args.depth as usize, &ranking_settings)?;
         if let Some(out) = run_file.as_mut() {
             eval::write_run(out, qid, &ranking, "loupe")?;
         }

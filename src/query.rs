@@ -17,10 +17,8 @@ use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::highlight::Matcher;
 use crate::query_syntax::{Clause, FieldName, Node, Occur};
+use crate::ranking::{self, Ranking};
 use crate::schema::Fields;
-
-/// Weight of a title match relative to a match in the passage text.
-pub const TITLE_BOOST: f32 = 0.5;
 
 /// A query ready to run, with what to highlight.
 pub struct CompiledQuery {
@@ -31,6 +29,52 @@ pub struct CompiledQuery {
     pub strict: Option<Box<dyn Query>>,
     /// What to mark in the passages it returns.
     pub matcher: Matcher,
+    /// For a long natural-language query, its analyzed terms in order (the input of query
+    /// expansion).
+    pub natural: Option<Vec<String>>,
+}
+
+/// A natural-language query: each of `terms` counts once per occurrence, each `expansion`
+/// term with its weight, in text and title; with `ranking.proximity`, consecutive `terms`
+/// found near each other in the text count extra.
+pub fn natural_language(
+    fields: &Fields,
+    ranking: &Ranking,
+    terms: &[String],
+    expansion: &[(String, f32)],
+) -> Box<dyn Query> {
+    let mut weights: Vec<(String, f32)> = Vec::new();
+    for (term, weight) in terms
+        .iter()
+        .map(|t| (t, 1.0))
+        .chain(expansion.iter().map(|(t, w)| (t, *w)))
+    {
+        match weights.iter_mut().find(|(t, _)| t == term) {
+            Some((_, w)) => *w += weight,
+            None => weights.push((term.clone(), weight)),
+        }
+    }
+    let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+    for (term, weight) in &weights {
+        for (field, boost) in [(fields.text, 1.0), (fields.title, ranking.title_boost)] {
+            let q = TermQuery::new(
+                Term::from_field_text(field, term),
+                IndexRecordOption::WithFreqs,
+            );
+            clauses.push(boosted(Box::new(q), boost * weight));
+        }
+    }
+    if ranking.proximity > 0.0 {
+        for pair in terms.windows(2).filter(|p| p[0] != p[1]) {
+            let offsets = vec![
+                (0, Term::from_field_text(fields.text, &pair[0])),
+                (1, Term::from_field_text(fields.text, &pair[1])),
+            ];
+            let near = PhraseQuery::new_with_offset_and_slop(offsets, ranking.proximity_window);
+            clauses.push(boosted(Box::new(near), ranking.proximity));
+        }
+    }
+    any_of(clauses)
 }
 
 /// Keyword queries with this many words or fewer prefer passages holding all of them.
@@ -40,32 +84,74 @@ const MAX_STRICT_WORDS: usize = 4;
 pub fn compile(
     node: &Node,
     fields: &Fields,
-    filters: Vec<Box<dyn Query>>,
+    filters: &[Box<dyn Query>],
+    ranking: &Ranking,
 ) -> Result<CompiledQuery> {
-    let mut compiler = Compiler::new(fields);
-    let query = compiler.node(node, None, true)?;
+    let mut compiler = Compiler::new(fields, ranking);
+    let natural = natural_language_words(node, ranking).map(|words| {
+        let terms: Vec<String> = words.iter().flat_map(|w| analysis::terms(w)).collect();
+        compiler.matcher.terms.extend(terms.iter().cloned());
+        terms
+    });
+    let query = match &natural {
+        Some(terms) if !terms.is_empty() => Some(natural_language(fields, ranking, terms, &[])),
+        Some(_) => None,
+        None => compiler.node(node, None, true)?,
+    };
     if query.is_none() && has_only_exclusions(node) {
         return Err(Error::Query(
             "the query only excludes words; add a word to search for (e.g. `oil -gas`)".into(),
         ));
     }
     let strict = match all_words_required(node) {
-        Some(all) => Compiler::new(fields).node(&all, None, false)?,
+        Some(all) => Compiler::new(fields, ranking).node(&all, None, false)?,
         None => None,
     };
-    let with_filters = |q: Option<Box<dyn Query>>| match q {
-        Some(q) if !filters.is_empty() => {
-            let mut clauses = vec![(TantivyOccur::Must, q)];
-            clauses.extend(filters.iter().map(|f| (TantivyOccur::Must, f.box_clone())));
-            Some(Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
-        }
-        other => other,
-    };
+    let with_filters = |q: Option<Box<dyn Query>>| q.map(|q| filtered(q, filters));
     Ok(CompiledQuery {
         query: with_filters(query),
         strict: with_filters(strict),
         matcher: compiler.matcher,
+        natural,
     })
+}
+
+/// The words of a long query of plain words (no operators, phrases or fields), with stop words
+/// removed when the ranking says so (unless nothing would remain).
+fn natural_language_words(node: &Node, ranking: &Ranking) -> Option<Vec<String>> {
+    let Node::Bool(clauses) = node else {
+        return None;
+    };
+    let words: Vec<String> = clauses
+        .iter()
+        .map(|c| match (&c.occur, &c.node) {
+            (Occur::Should, Node::Term { field: None, text }) => Some(text.clone()),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    if words.len() < ranking.long_query_words {
+        return None;
+    }
+    let content: Vec<String> = words
+        .iter()
+        .filter(|w| !ranking::is_stop_word(w))
+        .cloned()
+        .collect();
+    Some(if ranking.stop_words && !content.is_empty() {
+        content
+    } else {
+        words
+    })
+}
+
+/// `query`, restricted by the required `filters`.
+pub fn filtered(query: Box<dyn Query>, filters: &[Box<dyn Query>]) -> Box<dyn Query> {
+    if filters.is_empty() {
+        return query;
+    }
+    let mut clauses = vec![(TantivyOccur::Must, query)];
+    clauses.extend(filters.iter().map(|f| (TantivyOccur::Must, f.box_clone())));
+    Box::new(BooleanQuery::new(clauses))
 }
 
 /// For a short query of plain words and phrases, the same query with every one required.
@@ -134,14 +220,16 @@ pub fn date_filter(fields: &Fields, from: Option<Date>, to: Option<Date>) -> Box
 
 struct Compiler<'a> {
     fields: &'a Fields,
+    ranking: &'a Ranking,
     matcher: Matcher,
     analyzer: TextAnalyzer,
 }
 
 impl<'a> Compiler<'a> {
-    fn new(fields: &'a Fields) -> Compiler<'a> {
+    fn new(fields: &'a Fields, ranking: &'a Ranking) -> Compiler<'a> {
         Compiler {
             fields,
+            ranking,
             matcher: Matcher::default(),
             analyzer: analysis::analyzer(),
         }
@@ -202,7 +290,10 @@ impl<'a> Compiler<'a> {
             Some(FieldName::Title) => vec![(self.fields.title, 1.0)],
             Some(FieldName::Text) => vec![(self.fields.text, 1.0)],
             // Path and date values given as words: search them as text.
-            _ => vec![(self.fields.text, 1.0), (self.fields.title, TITLE_BOOST)],
+            _ => vec![
+                (self.fields.text, 1.0),
+                (self.fields.title, self.ranking.title_boost),
+            ],
         }
     }
 

@@ -2,7 +2,7 @@
 //! at most a few per document, or newest first), then load each hit's stored fields and
 //! highlight it. Knows nothing of output formats.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
 
@@ -12,11 +12,14 @@ use tantivy::query::Query;
 use tantivy::schema::Value;
 use tantivy::{DocAddress, IndexReader, Order, ReloadPolicy, TantivyDocument};
 
+use crate::analysis;
 use crate::date::Date;
 use crate::error::{Error, IndexContext, Result};
+use crate::feedback;
 use crate::highlight::{self, Snippet};
 use crate::query;
 use crate::query_syntax;
+use crate::ranking::Ranking;
 use crate::store::Store;
 
 /// How results are ordered.
@@ -46,6 +49,8 @@ pub struct SearchOptions {
     pub snippet_bytes: usize,
     /// Read the query as plain words, without query syntax.
     pub plain: bool,
+    /// Ranking settings.
+    pub ranking: Ranking,
 }
 
 impl Default for SearchOptions {
@@ -58,6 +63,7 @@ impl Default for SearchOptions {
             sort: SortOrder::Relevance,
             snippet_bytes: 320,
             plain: false,
+            ranking: Ranking::default(),
         }
     }
 }
@@ -135,7 +141,8 @@ impl PassageSearcher {
         if options.since.is_some() || options.until.is_some() {
             filters.push(query::date_filter(fields, options.since, options.until));
         }
-        let compiled = query::compile(&node, fields, filters)?;
+        let compiled = query::compile(&node, fields, &filters, &options.ranking)?;
+        let searcher = self.reader.searcher();
         let Some(query) = compiled.query else {
             return Ok(SearchResults {
                 query: query_text.to_string(),
@@ -144,7 +151,13 @@ impl PassageSearcher {
                 hits: Vec::new(),
             });
         };
-        let searcher = self.reader.searcher();
+        let query = self.expanded(
+            &searcher,
+            query,
+            compiled.natural.as_deref(),
+            &filters,
+            &options.ranking,
+        )?;
         let (candidates, total_hits) = self.top_passages(
             &searcher,
             query.as_ref(),
@@ -172,18 +185,24 @@ impl PassageSearcher {
     /// Documents ranked by their best passage for `query_text` read as plain words: at most
     /// `depth` pairs of document id (the path without its extension) and score. This is what
     /// relevance evaluation compares with judgments.
-    pub fn rank_documents(&self, query_text: &str, depth: usize) -> Result<Vec<(String, f32)>> {
+    pub fn rank_documents(
+        &self,
+        query_text: &str,
+        depth: usize,
+        ranking: &Ranking,
+    ) -> Result<Vec<(String, f32)>> {
         let node = query_syntax::parse_plain(query_text);
-        let compiled = query::compile(&node, &self.store.fields, Vec::new())?;
+        let compiled = query::compile(&node, &self.store.fields, &[], ranking)?;
         let Some(query) = compiled.query else {
             return Ok(Vec::new());
         };
+        let searcher = self.reader.searcher();
+        let query = self.expanded(&searcher, query, compiled.natural.as_deref(), &[], ranking)?;
         let options = SearchOptions {
             limit: depth,
             per_document: 1,
             ..SearchOptions::default()
         };
-        let searcher = self.reader.searcher();
         let (top, _) = self.top_passages(&searcher, query.as_ref(), None, &options)?;
         let path_of = |doc: &TantivyDocument| {
             let path = doc
@@ -197,6 +216,46 @@ impl PassageSearcher {
             .iter()
             .map(|(score, doc)| (path_of(doc), *score))
             .collect())
+    }
+
+    /// With feedback on and a natural-language query (its analyzed `natural` terms), the query
+    /// expanded with terms from the best passages of a first search; otherwise `query` itself.
+    fn expanded(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: Box<dyn Query>,
+        natural: Option<&[String]>,
+        filters: &[Box<dyn Query>],
+        ranking: &Ranking,
+    ) -> Result<Box<dyn Query>> {
+        let Some(terms) = natural.filter(|_| ranking.feedback_terms > 0) else {
+            return Ok(query);
+        };
+        let top = searcher
+            .search(
+                query.as_ref(),
+                &TopDocs::with_limit(ranking.feedback_passages).order_by_score(),
+            )
+            .context("searching")?;
+        let mut passages = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let doc: TantivyDocument = searcher.doc(address).context("reading a stored passage")?;
+            let text = doc
+                .get_first(self.store.fields.text)
+                .and_then(|v| v.as_str())
+                .unwrap_or("");
+            passages.push((score, analysis::terms(text)));
+        }
+        let exclude: HashSet<String> = terms.iter().cloned().collect();
+        let expansion = feedback::expansion_terms(&passages, &exclude, ranking.feedback_terms);
+        // The original terms weigh `original_weight / |Q|` each and the expansion the rest;
+        // scaled so that an original term weighs 1.
+        let lambda = ranking.original_weight.clamp(0.05, 1.0);
+        let scale = (1.0 - lambda) / lambda * terms.len() as f32;
+        let expansion: Vec<(String, f32)> =
+            expansion.into_iter().map(|(t, w)| (t, w * scale)).collect();
+        let expanded = query::natural_language(&self.store.fields, ranking, terms, &expansion);
+        Ok(query::filtered(expanded, filters))
     }
 
     /// The best passages in order, at most `per_document` per document, with the total count.

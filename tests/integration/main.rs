@@ -4,6 +4,7 @@
 mod util;
 
 mod errors;
+mod eval;
 mod incremental;
 mod index;
 mod json;

@@ -82,6 +82,10 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
             return false;
         }
         let token = self.tail.token_mut();
+        // Snowball's English stemmer leaves words of one or two letters alone.
+        if token.text.len() <= 2 {
+            return true;
+        }
         match self.cache.get(&token.text) {
             Some(stem) => {
                 token.text.clear();
@@ -90,7 +94,8 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
             None => {
                 let stem = self.stemmer.stem(&token.text).into_owned();
                 if self.cache.len() < STEM_CACHE_ENTRIES {
-                    self.cache.insert(std::mem::take(&mut token.text), stem.clone());
+                    self.cache
+                        .insert(std::mem::take(&mut token.text), stem.clone());
                 }
                 token.text = stem;
             }
@@ -195,7 +200,8 @@ impl TokenStream for WordTokenStream<'_> {
         while let Some((c, len)) = self.char_at(i) {
             let inside = is_word_char(c)
                 || is_combining_mark(c)
-                || (is_apostrophe(c) && self.char_at(i + len).is_some_and(|(n, _)| is_word_char(n)));
+                || (is_apostrophe(c)
+                    && self.char_at(i + len).is_some_and(|(n, _)| is_word_char(n)));
             if !inside {
                 break;
             }

@@ -15,8 +15,6 @@ pub const DOCUMENT_EXTENSIONS: &[&str] = &["txt", "md"];
 /// A document file found in the corpus.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CorpusFile {
-    /// Where the file is on disk.
-    pub path: PathBuf,
     /// Path relative to the corpus root, with `/` separators: the document's identity.
     pub rel_path: String,
     /// Size in bytes.
@@ -93,7 +91,6 @@ pub fn list(root: &Path) -> Result<Listing> {
             .map_or(0, |d| d.as_nanos() as i64);
         listing.files.push(CorpusFile {
             rel_path: relative_path(root, entry.path()),
-            path: entry.into_path(),
             size: metadata.len(),
             mtime_ns,
         });
@@ -101,6 +98,14 @@ pub fn list(root: &Path) -> Result<Listing> {
     // Walkdir sorts each folder by name; sort the whole list so `a/b` vs `a.b` order is stable.
     listing.files.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
     Ok(listing)
+}
+
+impl CorpusFile {
+    /// Where the file is on disk, given the corpus root it was listed from. (Not stored: a
+    /// million listed files would hold a million copies of the root.)
+    pub fn path(&self, root: &Path) -> PathBuf {
+        root.join(&self.rel_path)
+    }
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {

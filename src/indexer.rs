@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+use tantivy::indexer::{LogMergePolicy, MergePolicy, NoMergePolicy};
 use tantivy::schema::Term;
 use tantivy::{DateTime, IndexWriter, TantivyDocument, TantivyError};
 
@@ -119,6 +120,7 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
     let (store, created) = open_or_create(&options.index_dir, observer)?;
     report.created = created;
     let mut writer = open_writer(&store, options)?;
+    writer.set_merge_policy(merge_policy(created || options.rebuild));
     let fields = store.fields;
 
     let known = if options.rebuild {
@@ -148,7 +150,14 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
     let mut since_commit = 0u64;
     for file in to_read {
         let previous = known.get(&file.rel_path);
-        let outcome = index_file(&writer, &fields, file, previous, options.passage_limits);
+        let outcome = index_file(
+            &writer,
+            &fields,
+            &options.corpus,
+            file,
+            previous,
+            options.passage_limits,
+        );
         observer.advanced(file.size);
         match outcome {
             FileOutcome::Indexed {
@@ -157,7 +166,7 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
                 warning,
             } => {
                 if let Some(w) = warning {
-                    observer.warned(&file.path, &w);
+                    observer.warned(&file.path(&options.corpus), &w);
                 }
                 if previous.is_some() {
                     report.changed += 1;
@@ -177,8 +186,9 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
                     delete_file(&writer, &fields, &file.rel_path);
                     report.removed += 1;
                 }
-                observer.skipped(&file.path, &reason);
-                report.skipped.push((file.path.clone(), reason));
+                let path = file.path(&options.corpus);
+                observer.skipped(&path, &reason);
+                report.skipped.push((path, reason));
             }
         }
         if !options.rebuild && since_commit >= options.commit_every {
@@ -235,6 +245,21 @@ fn open_writer(store: &Store, options: &IndexOptions) -> Result<IndexWriter> {
         })
 }
 
+/// A full build writes segments of about the memory budget and merges none of them (merging
+/// a fresh index costs a fifth of the build); later updates merge only their own small
+/// segments, so adding a few files never rewrites the large ones.
+fn merge_policy(full_build: bool) -> Box<dyn MergePolicy> {
+    if full_build {
+        return Box::new(NoMergePolicy);
+    }
+    let mut policy = LogMergePolicy::default();
+    policy.set_max_docs_before_merge(SMALL_SEGMENT_DOCS);
+    Box::new(policy)
+}
+
+/// Segments with more documents than this are left alone by updates' merges.
+const SMALL_SEGMENT_DOCS: usize = 200_000;
+
 fn delete_file(writer: &IndexWriter, fields: &Fields, rel_path: &str) {
     writer.delete_term(Term::from_field_text(fields.path, rel_path));
     writer.delete_term(Term::from_field_text(fields.file, rel_path));
@@ -273,6 +298,7 @@ enum FileOutcome {
 fn index_file(
     writer: &IndexWriter,
     fields: &Fields,
+    root: &Path,
     file: &CorpusFile,
     previous: Option<&FileRecord>,
     limits: PassageLimits,
@@ -280,7 +306,7 @@ fn index_file(
     if file.size > MAX_FILE_BYTES {
         return FileOutcome::Skipped(format!("larger than {} MB, skipped", MAX_FILE_BYTES >> 20));
     }
-    let bytes = match std::fs::read(&file.path) {
+    let bytes = match std::fs::read(file.path(root)) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return FileOutcome::Skipped("vanished while indexing, skipped".into())

@@ -111,7 +111,6 @@ mod tests {
 
     fn file(path: &str, size: u64, mtime_ns: i64) -> CorpusFile {
         CorpusFile {
-            path: path.into(),
             rel_path: path.into(),
             size,
             mtime_ns,

@@ -1,0 +1,47 @@
+//! In-process query latency: opens an index once and times `PassageSearcher::search` (10 hits
+//! with highlighted snippets) over the query set, after one warm-up round.
+//!
+//! `cargo bench --bench query_latency -- INDEX_DIR [QUERIES_FILE] [ROUNDS]`
+
+use std::time::Instant;
+
+use loupe::search::{PassageSearcher, SearchOptions};
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let index = args.first().map_or("index", String::as_str);
+    let queries_file = args.get(1).map_or("benches/queries.txt", String::as_str);
+    let rounds: usize = args.get(2).and_then(|r| r.parse().ok()).unwrap_or(20);
+    let queries: Vec<String> = std::fs::read_to_string(queries_file)
+        .unwrap_or_else(|e| panic!("{queries_file}: {e}"))
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(String::from)
+        .collect();
+    let searcher = PassageSearcher::open(index.as_ref()).unwrap_or_else(|e| panic!("{e}"));
+    let options = SearchOptions::default();
+    let mut times = Vec::new();
+    for round in 0..=rounds {
+        for query in &queries {
+            let started = Instant::now();
+            let results = searcher.search(query, &options).expect("search");
+            let ms = started.elapsed().as_secs_f64() * 1e3;
+            assert!(results.hits.len() <= 10);
+            if round > 0 {
+                times.push(ms);
+            }
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    let pct = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
+    println!(
+        "in-process search ({} queries x {rounds} rounds): p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms",
+        queries.len(),
+        pct(0.5),
+        pct(0.95),
+        times[times.len() - 1]
+    );
+}

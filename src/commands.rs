@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use termcolor::{ColorChoice, StandardStream};
+use termcolor::{BufferedStandardStream, ColorChoice};
 
 use loupe::indexer::{self, IndexOptions};
 use loupe::progress::{self, ProgressReporter};
@@ -69,8 +69,8 @@ fn search(args: SearchArgs) -> Result<ExitCode> {
     };
     let query = args.query.join(" ");
     let results = searcher.search(&query, &options)?;
-    let stdout = StandardStream::stdout(color_choice(args.color));
-    let mut out = stdout.lock();
+    // One write at the end: results are small, and a write per coloured piece costs more.
+    let mut out = BufferedStandardStream::stdout(color_choice(args.color));
     match args.format {
         Format::Text => render::write_text(&mut out, &results)?,
         Format::Json => render::write_json(&mut out, &results)?,

@@ -108,36 +108,50 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
     if options.index_dir.exists() && !options.index_dir.is_dir() {
         return Err(Error::IndexNotADirectory(options.index_dir.clone()));
     }
-    let listing = corpus::list(&options.corpus)?;
-    let mut report = IndexReport::default();
+    if !options.corpus.is_dir() {
+        return Err(Error::CorpusMissing(options.corpus.clone()));
+    }
+    let _lock = lock::acquire(&options.index_dir, options.wait)?;
+    let (store, created) = open_or_create(&options.index_dir, observer)?;
+    let fields = store.fields;
+    let mut report = IndexReport {
+        created,
+        ..IndexReport::default()
+    };
+    // Walking the corpus (mostly waiting on the file system) and reading the committed file
+    // records (mostly CPU) go on side by side.
+    let (listing, known) = std::thread::scope(|scope| {
+        let records = scope.spawn(|| -> Result<manifest::Manifest> {
+            if options.rebuild {
+                return Ok(manifest::Manifest::default());
+            }
+            let reader = store.index.reader().context("opening index reader")?;
+            manifest::load(&reader.searcher(), &fields)
+        });
+        let listing = corpus::list(&options.corpus);
+        let known = records.join().expect("manifest thread does not panic");
+        Ok::<_, Error>((listing?, known?))
+    })?;
     for skip in &listing.skipped {
         observer.skipped(&skip.path, &skip.reason);
         report
             .skipped
             .push((skip.path.clone(), skip.reason.clone()));
     }
-    let _lock = lock::acquire(&options.index_dir, options.wait)?;
-    let (store, created) = open_or_create(&options.index_dir, observer)?;
-    report.created = created;
     let mut writer = open_writer(&store, options)?;
     writer.set_merge_policy(merge_policy(created || options.rebuild));
-    let fields = store.fields;
-
-    let known = if options.rebuild {
+    if options.rebuild {
         writer
             .delete_all_documents()
             .context("clearing the index for a rebuild")?;
-        manifest::Manifest::new()
-    } else {
-        let reader = store.index.reader().context("opening index reader")?;
-        manifest::load(&reader.searcher(), &fields)?
-    };
+    }
     let changes = manifest::compare(&known, &listing.files);
     report.unchanged = changes.unchanged;
     for path in &changes.removed {
         delete_file(&writer, &fields, path);
         report.removed += 1;
     }
+    let to_read_empty = changes.added.is_empty() && changes.modified.is_empty();
     let to_read: Vec<&CorpusFile> = changes
         .added
         .iter()
@@ -197,7 +211,10 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
         }
     }
     observer.finished();
-    commit(&mut writer, &corpus_name, false)?;
+    // Nothing to write: leave the last commit as it is (a no-op run writes nothing).
+    if created || options.rebuild || !changes.removed.is_empty() || !to_read_empty {
+        commit(&mut writer, &corpus_name, false)?;
+    }
     writer
         .wait_merging_threads()
         .context("merging index segments")?;

@@ -2,10 +2,11 @@
 //! read back from the file-record documents of the index, and the comparison of those records
 //! with the corpus as it is now.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
+use tantivy::postings::BlockSegmentPostings;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocSet, Searcher, TERMINATED};
+use tantivy::Searcher;
 
 use crate::corpus::CorpusFile;
 use crate::error::{IndexContext, Result};
@@ -25,46 +26,60 @@ pub struct FileRecord {
 }
 
 /// The records of every indexed file, by path relative to the corpus root.
-pub type Manifest = HashMap<String, FileRecord>;
+pub type Manifest = FxHashMap<String, FileRecord>;
 
 /// Reads the file records committed in the index behind `searcher`.
 pub fn load(searcher: &Searcher, fields: &Fields) -> Result<Manifest> {
-    let mut manifest = Manifest::new();
+    let mut manifest = Manifest::default();
     for segment in searcher.segment_readers() {
+        let inverted = segment
+            .inverted_index(fields.file)
+            .context("reading file records")?;
+        manifest.reserve(inverted.terms().num_terms());
         let columns = segment.fast_fields();
         let size = columns.u64("size").context("reading file records")?;
         let mtime = columns.i64("mtime").context("reading file records")?;
         let hash = columns.u64("hash").context("reading file records")?;
         let passages = columns.u64("passages").context("reading file records")?;
-        let inverted = segment
-            .inverted_index(fields.file)
-            .context("reading file records")?;
         let mut terms = inverted
             .terms()
             .stream()
             .map_err(tantivy::TantivyError::from)
             .context("reading file records")?;
+        // One posting list per path, read into a single reused buffer.
+        let mut postings: Option<BlockSegmentPostings> = None;
         while terms.advance() {
-            let path = String::from_utf8_lossy(terms.key()).into_owned();
-            let mut postings = inverted
-                .read_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)
-                .map_err(tantivy::TantivyError::from)
-                .context("reading file records")?;
-            let mut doc = postings.doc();
-            while doc != TERMINATED {
-                if segment
-                    .alive_bitset()
-                    .is_none_or(|alive| alive.is_alive(doc))
-                {
-                    let record = FileRecord {
-                        size: size.first(doc).unwrap_or(0),
-                        mtime_ns: mtime.first(doc).unwrap_or(0),
-                        hash: hash.first(doc).unwrap_or(0),
-                        passages: passages.first(doc).unwrap_or(0),
-                    };
-                    manifest.insert(path.clone(), record);
+            let postings = match postings.as_mut() {
+                Some(p) => {
+                    inverted
+                        .reset_block_postings_from_terminfo(terms.value(), p)
+                        .map_err(tantivy::TantivyError::from)
+                        .context("reading file records")?;
+                    p
                 }
-                doc = postings.advance();
+                None => postings.insert(
+                    inverted
+                        .read_block_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)
+                        .map_err(tantivy::TantivyError::from)
+                        .context("reading file records")?,
+                ),
+            };
+            while !postings.docs().is_empty() {
+                for &doc in postings.docs() {
+                    if segment
+                        .alive_bitset()
+                        .is_none_or(|alive| alive.is_alive(doc))
+                    {
+                        let record = FileRecord {
+                            size: size.first(doc).unwrap_or(0),
+                            mtime_ns: mtime.first(doc).unwrap_or(0),
+                            hash: hash.first(doc).unwrap_or(0),
+                            passages: passages.first(doc).unwrap_or(0),
+                        };
+                        manifest.insert(String::from_utf8_lossy(terms.key()).into_owned(), record);
+                    }
+                }
+                postings.advance();
             }
         }
     }
@@ -94,8 +109,7 @@ pub fn compare<'a>(manifest: &Manifest, files: &'a [CorpusFile]) -> Changes<'a> 
             Some(_) => changes.modified.push(file),
         }
     }
-    let present: std::collections::HashSet<&str> =
-        files.iter().map(|f| f.rel_path.as_str()).collect();
+    let present: FxHashSet<&str> = files.iter().map(|f| f.rel_path.as_str()).collect();
     changes.removed = manifest
         .keys()
         .filter(|p| !present.contains(p.as_str()))

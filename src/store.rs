@@ -32,7 +32,7 @@ pub struct CommitInfo {
 const DOCSTORE_ZSTD_LEVEL: i32 = 3;
 
 /// Stored passages are compressed in blocks of this size; a hit reads one block.
-const DOCSTORE_BLOCK_BYTES: usize = 32 * 1024;
+const DOCSTORE_BLOCK_BYTES: usize = 16 * 1024;
 
 /// An opened index with its field handles.
 pub struct Store {

@@ -46,8 +46,8 @@ pub struct IndexArgs {
     /// Re-index every file from scratch; the old index stays in place until the new one is committed.
     #[arg(long)]
     pub rebuild: bool,
-    /// Memory budget of the indexing threads, in MB.
-    #[arg(long, value_name = "MB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(16..=65536))]
+    /// Memory budget of indexing, in MB (peak memory stays within about this plus 150 MB).
+    #[arg(long, value_name = "MB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(32..=65536))]
     pub memory_mb: u64,
     /// Indexing threads (default: one per core, at most 4).
     #[arg(long, value_name = "N", default_value_t = 0)]

@@ -65,6 +65,8 @@ fn search(args: SearchArgs) -> Result<ExitCode> {
             Sort::Date => SortOrder::Date,
         },
         plain: args.plain,
+        // Only JSON shows the number of all matches.
+        count_total: args.format == Format::Json,
         ..SearchOptions::default()
     };
     let query = args.query.join(" ");

@@ -237,6 +237,9 @@ fn open_or_create(dir: &Path, observer: &mut dyn IndexObserver) -> Result<(Store
     Ok((Store::create(dir)?, true))
 }
 
+/// Opens the writer. Half of the memory budget goes to tantivy's in-memory segments: writing
+/// a full segment out takes about as much again, so the whole stays within the budget.
+/// (Smaller segments also index faster: their hash tables stay in the CPU caches.)
 fn open_writer(store: &Store, options: &IndexOptions) -> Result<IndexWriter> {
     const MIN_PER_THREAD: usize = 16 * 1024 * 1024;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -245,8 +248,9 @@ fn open_writer(store: &Store, options: &IndexOptions) -> Result<IndexWriter> {
     } else {
         options.threads
     };
-    let threads = wanted.min(options.memory_budget / MIN_PER_THREAD).max(1);
-    let budget = options.memory_budget.max(MIN_PER_THREAD);
+    let segments_budget = options.memory_budget / 2;
+    let threads = wanted.min(segments_budget / MIN_PER_THREAD).max(1);
+    let budget = segments_budget.max(MIN_PER_THREAD * threads);
     store
         .index
         .writer_with_num_threads(threads, budget)

@@ -104,7 +104,7 @@ pub fn compile(
         ));
     }
     let strict = match all_words_required(node) {
-        Some(all) => Compiler::new(fields, ranking).node(&all, None, false)?,
+        Some(words) => Compiler::new(fields, ranking).required_words(words)?,
         None => None,
     };
     let with_filters = |q: Option<Box<dyn Query>>| q.map(|q| filtered(q, filters));
@@ -154,8 +154,8 @@ pub fn filtered(query: Box<dyn Query>, filters: &[Box<dyn Query>]) -> Box<dyn Qu
     Box::new(BooleanQuery::new(clauses))
 }
 
-/// For a short query of plain words and phrases, the same query with every one required.
-fn all_words_required(node: &Node) -> Option<Node> {
+/// For a short query of plain words and phrases, the words and phrases to require.
+fn all_words_required(node: &Node) -> Option<Vec<&Node>> {
     let Node::Bool(clauses) = node else {
         return None;
     };
@@ -166,12 +166,8 @@ fn all_words_required(node: &Node) -> Option<Node> {
                 Node::Term { .. } | Node::Phrase { .. } | Node::Prefix { .. } | Node::Fuzzy { .. }
             )
     });
-    let required = clauses.iter().map(|c| Clause {
-        occur: Occur::Must,
-        node: c.node.clone(),
-    });
     (words_only && (2..=MAX_STRICT_WORDS).contains(&clauses.len()))
-        .then(|| Node::Bool(required.collect()))
+        .then(|| clauses.iter().map(|c| &c.node).collect())
 }
 
 /// `oil date:2026` means oil, restricted to 2026: when filters are the only required clauses,
@@ -250,13 +246,20 @@ impl<'a> Compiler<'a> {
                 let mut subqueries = Vec::new();
                 for clause in clauses {
                     let positive = clause.occur != Occur::MustNot;
-                    if let Some(q) = self.node(&clause.node, field, highlight && positive)? {
-                        let occur = match clause.occur {
-                            Occur::Should => TantivyOccur::Should,
-                            Occur::Must => TantivyOccur::Must,
-                            Occur::MustNot => TantivyOccur::MustNot,
-                        };
-                        subqueries.push((occur, q));
+                    let alternatives =
+                        self.alternatives(&clause.node, field, highlight && positive)?;
+                    match clause.occur {
+                        // Optional clauses are spliced in flat: a union of plain term
+                        // queries lets tantivy skip blocks that cannot reach the top hits.
+                        Occur::Should => subqueries
+                            .extend(alternatives.into_iter().map(|q| (TantivyOccur::Should, q))),
+                        Occur::Must if !alternatives.is_empty() => {
+                            subqueries.push((TantivyOccur::Must, any_of(alternatives)))
+                        }
+                        Occur::MustNot if !alternatives.is_empty() => {
+                            subqueries.push((TantivyOccur::MustNot, any_of(alternatives)))
+                        }
+                        _ => {}
                     }
                 }
                 if subqueries.iter().all(|(o, _)| *o == TantivyOccur::MustNot) {
@@ -267,21 +270,77 @@ impl<'a> Compiler<'a> {
                 }
                 Ok(Some(Box::new(BooleanQuery::new(subqueries))))
             }
-            Node::Term { field: f, text } => Ok(self.words(text, f.or(field), 0, highlight)),
+            leaf => {
+                let alternatives = self.alternatives(leaf, field, highlight)?;
+                Ok((!alternatives.is_empty()).then(|| any_of(alternatives)))
+            }
+        }
+    }
+
+    /// Every one of `words` required in the passage text, a title match adding to the score.
+    /// (Required text terms intersect quickly; required "text or title" unions do not.)
+    fn required_words(&mut self, words: Vec<&Node>) -> Result<Option<Box<dyn Query>>> {
+        let mut clauses: Vec<(TantivyOccur, Box<dyn Query>)> = Vec::new();
+        for word in words {
+            let single_term = match word {
+                Node::Term { field: None, text } => {
+                    let terms = self.analyze(text);
+                    (terms.len() == 1).then(|| terms[0].1.clone())
+                }
+                _ => None,
+            };
+            match single_term {
+                Some(term) => {
+                    let in_text = TermQuery::new(
+                        Term::from_field_text(self.fields.text, &term),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    let in_title = TermQuery::new(
+                        Term::from_field_text(self.fields.title, &term),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    clauses.push((TantivyOccur::Must, Box::new(in_text)));
+                    clauses.push((
+                        TantivyOccur::Should,
+                        boosted(Box::new(in_title), self.ranking.title_boost),
+                    ));
+                }
+                None => {
+                    let alternatives = self.alternatives(word, None, false)?;
+                    if alternatives.is_empty() {
+                        continue;
+                    }
+                    clauses.push((TantivyOccur::Must, any_of(alternatives)));
+                }
+            }
+        }
+        Ok((!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>))
+    }
+
+    /// The queries any of which matches `node`: for a word, one per field it is searched in.
+    fn alternatives(
+        &mut self,
+        node: &Node,
+        field: Option<FieldName>,
+        highlight: bool,
+    ) -> Result<Vec<Box<dyn Query>>> {
+        Ok(match node {
+            Node::Bool(_) => self.node(node, field, highlight)?.into_iter().collect(),
+            Node::Term { field: f, text } => self.words(text, f.or(field), 0, highlight),
             Node::Phrase {
                 field: f,
                 text,
                 slop,
-            } => Ok(self.words(text, f.or(field), *slop, highlight)),
-            Node::Prefix { field: f, text } => Ok(self.prefix(text, f.or(field), highlight)),
+            } => self.words(text, f.or(field), *slop, highlight),
+            Node::Prefix { field: f, text } => self.prefix(text, f.or(field), highlight),
             Node::Fuzzy {
                 field: f,
                 text,
                 distance,
-            } => Ok(self.fuzzy(text, f.or(field), *distance, highlight)),
-            Node::DateRange { from, to } => Ok(Some(date_filter(self.fields, *from, *to))),
-            Node::Path { pattern } => Ok(Some(self.path(pattern)?)),
-        }
+            } => self.fuzzy(text, f.or(field), *distance, highlight),
+            Node::DateRange { from, to } => vec![date_filter(self.fields, *from, *to)],
+            Node::Path { pattern } => vec![self.path(pattern)?],
+        })
     }
 
     /// The text fields a clause searches, with their boosts.
@@ -319,10 +378,10 @@ impl<'a> Compiler<'a> {
         field: Option<FieldName>,
         slop: u32,
         highlight: bool,
-    ) -> Option<Box<dyn Query>> {
+    ) -> Vec<Box<dyn Query>> {
         let terms = self.analyze(text);
         if terms.is_empty() {
-            return None;
+            return Vec::new();
         }
         if highlight {
             if terms.len() == 1 {
@@ -331,8 +390,7 @@ impl<'a> Compiler<'a> {
                 self.matcher.phrases.push((terms.clone(), slop));
             }
         }
-        let per_field = self
-            .targets(field)
+        self.targets(field)
             .into_iter()
             .map(|(f, boost)| {
                 let q: Box<dyn Query> = if terms.len() == 1 {
@@ -349,8 +407,7 @@ impl<'a> Compiler<'a> {
                 };
                 boosted(q, boost)
             })
-            .collect();
-        Some(any_of(per_field))
+            .collect()
     }
 
     /// Folds a word as the analyzer does, without stemming (for prefixes and fuzzy words).
@@ -364,20 +421,20 @@ impl<'a> Compiler<'a> {
         text: &str,
         field: Option<FieldName>,
         highlight: bool,
-    ) -> Option<Box<dyn Query>> {
-        let prefix = self.fold(text)?;
+    ) -> Vec<Box<dyn Query>> {
+        let Some(prefix) = self.fold(text) else {
+            return Vec::new();
+        };
         if highlight {
             self.matcher.prefixes.push(prefix.clone());
         }
-        let per_field = self
-            .targets(field)
+        self.targets(field)
             .into_iter()
             .map(|(f, boost)| {
                 let q = FuzzyTermQuery::new_prefix(Term::from_field_text(f, &prefix), 0, true);
                 boosted(Box::new(q), boost)
             })
-            .collect();
-        Some(any_of(per_field))
+            .collect()
     }
 
     fn fuzzy(
@@ -386,21 +443,21 @@ impl<'a> Compiler<'a> {
         field: Option<FieldName>,
         distance: u8,
         highlight: bool,
-    ) -> Option<Box<dyn Query>> {
+    ) -> Vec<Box<dyn Query>> {
         let terms = self.analyze(text);
-        let term = terms.into_iter().next()?.1;
+        let Some((_, term)) = terms.into_iter().next() else {
+            return Vec::new();
+        };
         if highlight {
             self.matcher.fuzzy.push((term.clone(), distance));
         }
-        let per_field = self
-            .targets(field)
+        self.targets(field)
             .into_iter()
             .map(|(f, boost)| {
                 let q = FuzzyTermQuery::new(Term::from_field_text(f, &term), distance.min(2), true);
                 boosted(Box::new(q), boost)
             })
-            .collect();
-        Some(any_of(per_field))
+            .collect()
     }
 
     /// A glob over paths (`*` any run, `?` one character); without a wildcard, a path prefix.

@@ -51,6 +51,8 @@ pub struct SearchOptions {
     pub plain: bool,
     /// Ranking settings.
     pub ranking: Ranking,
+    /// Count every matching passage (costs time on large indexes).
+    pub count_total: bool,
 }
 
 impl Default for SearchOptions {
@@ -64,6 +66,7 @@ impl Default for SearchOptions {
             snippet_bytes: 320,
             plain: false,
             ranking: Ranking::default(),
+            count_total: true,
         }
     }
 }
@@ -100,8 +103,8 @@ pub struct Hit {
 pub struct SearchResults {
     /// The query as given.
     pub query: String,
-    /// Number of passages matching the query.
-    pub total_hits: usize,
+    /// Number of passages matching the query (`None` unless `count_total` was asked).
+    pub total_hits: Option<usize>,
     /// Time taken, in milliseconds.
     pub took_ms: f64,
     /// The returned passages, best first.
@@ -146,7 +149,7 @@ impl PassageSearcher {
         let Some(query) = compiled.query else {
             return Ok(SearchResults {
                 query: query_text.to_string(),
-                total_hits: 0,
+                total_hits: options.count_total.then_some(0),
                 took_ms: started.elapsed().as_secs_f64() * 1e3,
                 hits: Vec::new(),
             });
@@ -266,7 +269,7 @@ impl PassageSearcher {
         query: &dyn Query,
         strict: Option<&dyn Query>,
         options: &SearchOptions,
-    ) -> Result<(Vec<(f32, TantivyDocument)>, usize)> {
+    ) -> Result<(Vec<(f32, TantivyDocument)>, Option<usize>)> {
         let limit = options.limit.max(1);
         let mut want = if options.per_document == 0 {
             limit
@@ -274,7 +277,14 @@ impl PassageSearcher {
             limit * 3 + 10
         };
         loop {
-            let (found, total) = ranked(searcher, query, strict, options.sort, want)?;
+            let (found, total) = ranked(
+                searcher,
+                query,
+                strict,
+                options.sort,
+                want,
+                options.count_total,
+            )?;
             let exhausted = found.len() < want;
             let mut per_path: HashMap<String, usize> = HashMap::new();
             let mut chosen = Vec::new();
@@ -340,6 +350,9 @@ impl PassageSearcher {
     }
 }
 
+/// Passages with their scores, best first.
+type Ranked = Vec<(f32, DocAddress)>;
+
 /// The first `want` passages in result order, with the number of all matching passages. With
 /// a `strict` query (all words required), its matches come first, then the other matches.
 fn ranked(
@@ -348,7 +361,8 @@ fn ranked(
     strict: Option<&dyn Query>,
     sort: SortOrder,
     want: usize,
-) -> Result<(Vec<(f32, DocAddress)>, usize)> {
+    count: bool,
+) -> Result<(Ranked, Option<usize>)> {
     if sort == SortOrder::Date {
         // Newest first; among passages of one day, the best match first.
         let collector = TopDocs::with_limit(want).order_by((
@@ -363,7 +377,7 @@ fn ranked(
             .context("searching")?;
         return Ok((
             top.into_iter().map(|((_, score), a)| (score, a)).collect(),
-            total,
+            Some(total),
         ));
     }
     let mut found: Vec<(f32, DocAddress)> = match strict {
@@ -374,11 +388,23 @@ fn ranked(
             .collect(),
         None => Vec::new(),
     };
-    let first: std::collections::HashSet<DocAddress> = found.iter().map(|(_, a)| *a).collect();
+    if !count && found.len() == want {
+        return Ok((found, None));
+    }
+    let first: HashSet<DocAddress> = found.iter().map(|(_, a)| *a).collect();
     let collector = TopDocs::with_limit(want + first.len()).order_by_score();
-    let (top, total) = searcher
-        .search(query, &(collector, Count))
-        .context("searching")?;
+    // Counting every match keeps tantivy from skipping blocks of weak matches: only when asked.
+    let (top, total) = if count {
+        let (top, total) = searcher
+            .search(query, &(collector, Count))
+            .context("searching")?;
+        (top, Some(total))
+    } else {
+        (
+            searcher.search(query, &collector).context("searching")?,
+            None,
+        )
+    };
     let rest = top.into_iter().filter(|(_, a)| !first.contains(a));
     found.extend(rest.take(want - found.len()));
     Ok((found, total))

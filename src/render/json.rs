@@ -79,7 +79,7 @@ impl From<&Hit> for JsonHit {
 pub fn write_json(out: &mut dyn Write, results: &SearchResults) -> io::Result<()> {
     let json = JsonResults {
         query: results.query.clone(),
-        total_hits: results.total_hits,
+        total_hits: results.total_hits.unwrap_or(0),
         took_ms: results.took_ms,
         hits: results.hits.iter().map(JsonHit::from).collect(),
     };

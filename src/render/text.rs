@@ -115,7 +115,7 @@ mod tests {
     fn plain_text_layout() {
         let results = SearchResults {
             query: "q".into(),
-            total_hits: 1,
+            total_hits: Some(1),
             took_ms: 1.0,
             hits: vec![hit()],
         };
@@ -132,7 +132,7 @@ mod tests {
     fn colour_marks_the_highlights() {
         let results = SearchResults {
             query: "q".into(),
-            total_hits: 1,
+            total_hits: Some(1),
             took_ms: 1.0,
             hits: vec![hit()],
         };

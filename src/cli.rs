@@ -178,6 +178,12 @@ pub struct EvalArgs {
     /// Ranking variant: share of the original query when expanded (default 0.6).
     #[arg(long, value_name = "WEIGHT")]
     pub original_weight: Option<f32>,
+    /// Ranking variant: how many positions apart consecutive query words count as near (default 1).
+    #[arg(long, value_name = "N")]
+    pub proximity_window: Option<u32>,
+    /// Ranking variant: weight of a document's other matching passages (default 0).
+    #[arg(long, value_name = "WEIGHT")]
+    pub other_passages: Option<f32>,
 }
 
 /// On or off.

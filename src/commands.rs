@@ -132,6 +132,8 @@ fn evaluate(args: EvalArgs) -> Result<ExitCode> {
         feedback_terms: args.feedback_terms.unwrap_or(defaults.feedback_terms),
         feedback_passages: args.feedback_passages.unwrap_or(defaults.feedback_passages),
         original_weight: args.original_weight.unwrap_or(defaults.original_weight),
+        other_passages: args.other_passages.unwrap_or(defaults.other_passages),
+        proximity_window: args.proximity_window.unwrap_or(defaults.proximity_window),
         ..defaults
     };
     let mut per_query = Vec::new();

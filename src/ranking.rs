@@ -22,6 +22,9 @@ pub struct Ranking {
     pub feedback_passages: usize,
     /// Share of the original query in the expanded one (the rest goes to expansion terms).
     pub original_weight: f32,
+    /// When ranking documents (evaluation), how much the scores of a document's other
+    /// matching passages add to its best passage's.
+    pub other_passages: f32,
 }
 
 impl Default for Ranking {
@@ -30,11 +33,12 @@ impl Default for Ranking {
             title_boost: 0.75,
             stop_words: true,
             proximity: 0.2,
-            proximity_window: 4,
+            proximity_window: 1,
             long_query_words: 5,
             feedback_terms: 30,
             feedback_passages: 10,
             original_weight: 0.6,
+            other_passages: 0.0,
         }
     }
 }

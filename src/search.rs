@@ -201,9 +201,10 @@ impl PassageSearcher {
         };
         let searcher = self.reader.searcher();
         let query = self.expanded(&searcher, query, compiled.natural.as_deref(), &[], ranking)?;
+        // A document scores as its best passage, plus a share of its other passages' scores.
         let options = SearchOptions {
-            limit: depth,
-            per_document: 1,
+            limit: depth * 4,
+            count_total: false,
             ..SearchOptions::default()
         };
         let (top, _) = self.top_passages(&searcher, query.as_ref(), None, &options)?;
@@ -215,10 +216,25 @@ impl PassageSearcher {
             let without_ext = path.rsplit_once('.').filter(|(_, ext)| !ext.contains('/'));
             without_ext.map_or(path, |(stem, _)| stem).to_string()
         };
-        Ok(top
-            .iter()
-            .map(|(score, doc)| (path_of(doc), *score))
-            .collect())
+        let mut documents: Vec<(String, f32, f32)> = Vec::new();
+        let mut position: HashMap<String, usize> = HashMap::new();
+        for (score, doc) in &top {
+            let path = path_of(doc);
+            match position.get(&path) {
+                Some(&i) => documents[i].2 += score,
+                None => {
+                    position.insert(path.clone(), documents.len());
+                    documents.push((path, *score, 0.0));
+                }
+            }
+        }
+        let mut ranked: Vec<(String, f32)> = documents
+            .into_iter()
+            .map(|(path, best, rest)| (path, best + ranking.other_passages * rest))
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        ranked.truncate(depth);
+        Ok(ranked)
     }
 
     /// With feedback on and a natural-language query (its analyzed `natural` terms), the query

@@ -278,8 +278,9 @@ fn merge_policy(full_build: bool) -> Box<dyn MergePolicy> {
     Box::new(policy)
 }
 
-/// Segments with more documents than this are left alone by updates' merges.
-const SMALL_SEGMENT_DOCS: usize = 200_000;
+/// Segments with more documents than this are left alone by updates' merges. Segments of a
+/// full build hold more (even the smallest memory budget gives tens of thousands of passages).
+const SMALL_SEGMENT_DOCS: usize = 10_000;
 
 fn delete_file(writer: &IndexWriter, fields: &Fields, rel_path: &str) {
     writer.delete_term(Term::from_field_text(fields.path, rel_path));

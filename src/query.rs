@@ -54,15 +54,18 @@ pub fn natural_language(
             None => weights.push((term.clone(), weight)),
         }
     }
+    let term_query = |field: Field, term: &str, boost: f32| {
+        let q = TermQuery::new(
+            Term::from_field_text(field, term),
+            IndexRecordOption::WithFreqs,
+        );
+        boosted(Box::new(q), boost)
+    };
     let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+    let mut title_boosters = Vec::new();
     for (term, weight) in &weights {
-        for (field, boost) in [(fields.text, 1.0), (fields.title, ranking.title_boost)] {
-            let q = TermQuery::new(
-                Term::from_field_text(field, term),
-                IndexRecordOption::WithFreqs,
-            );
-            clauses.push(boosted(Box::new(q), boost * weight));
-        }
+        clauses.push(term_query(fields.text, term, *weight));
+        title_boosters.push(term_query(fields.title, term, ranking.title_boost * weight));
     }
     if ranking.proximity > 0.0 {
         for pair in terms.windows(2).filter(|p| p[0] != p[1]) {
@@ -74,7 +77,18 @@ pub fn natural_language(
             clauses.push(boosted(Box::new(near), ranking.proximity));
         }
     }
-    any_of(clauses)
+    with_title_boosters(any_of(clauses), title_boosters)
+}
+
+/// `query`, with `boosters` (title matches) adding to the score of the passages it matches:
+/// a passage is found by its own text, and ranks higher when its article's title matches too.
+fn with_title_boosters(query: Box<dyn Query>, boosters: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if boosters.is_empty() {
+        return query;
+    }
+    let mut clauses = vec![(TantivyOccur::Must, query)];
+    clauses.extend(boosters.into_iter().map(|b| (TantivyOccur::Should, b)));
+    Box::new(BooleanQuery::new(clauses))
 }
 
 /// Keyword queries with this many words or fewer prefer passages holding all of them.
@@ -96,7 +110,9 @@ pub fn compile(
     let query = match &natural {
         Some(terms) if !terms.is_empty() => Some(natural_language(fields, ranking, terms, &[])),
         Some(_) => None,
-        None => compiler.node(node, None, true)?,
+        None => compiler
+            .node(node, None, true)?
+            .map(|q| with_title_boosters(q, std::mem::take(&mut compiler.title_boosters))),
     };
     if query.is_none() && has_only_exclusions(node) {
         return Err(Error::Query(
@@ -217,6 +233,8 @@ pub fn date_filter(fields: &Fields, from: Option<Date>, to: Option<Date>) -> Box
 struct Compiler<'a> {
     fields: &'a Fields,
     ranking: &'a Ranking,
+    /// Title queries for the positive words, added to the final query as score boosters.
+    title_boosters: Vec<Box<dyn Query>>,
     matcher: Matcher,
     analyzer: TextAnalyzer,
 }
@@ -226,6 +244,7 @@ impl<'a> Compiler<'a> {
         Compiler {
             fields,
             ranking,
+            title_boosters: Vec::new(),
             matcher: Matcher::default(),
             analyzer: analysis::analyzer(),
         }
@@ -343,16 +362,12 @@ impl<'a> Compiler<'a> {
         })
     }
 
-    /// The text fields a clause searches, with their boosts.
+    /// The field a clause searches: the passage text unless the query names the title.
+    /// (Path and date values given as words are searched as text.)
     fn targets(&self, field: Option<FieldName>) -> Vec<(Field, f32)> {
         match field {
             Some(FieldName::Title) => vec![(self.fields.title, 1.0)],
-            Some(FieldName::Text) => vec![(self.fields.text, 1.0)],
-            // Path and date values given as words: search them as text.
-            _ => vec![
-                (self.fields.text, 1.0),
-                (self.fields.title, self.ranking.title_boost),
-            ],
+            _ => vec![(self.fields.text, 1.0)],
         }
     }
 
@@ -388,6 +403,24 @@ impl<'a> Compiler<'a> {
                 self.matcher.terms.insert(terms[0].1.clone());
             } else {
                 self.matcher.phrases.push((terms.clone(), slop));
+            }
+            // A word searched in the text also scores when the article's title holds it.
+            if field.is_none() {
+                let title = self.fields.title;
+                let q: Box<dyn Query> = if terms.len() == 1 {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(title, &terms[0].1),
+                        IndexRecordOption::WithFreqs,
+                    ))
+                } else {
+                    let offsets = terms
+                        .iter()
+                        .map(|(p, t)| (*p, Term::from_field_text(title, t)))
+                        .collect();
+                    Box::new(PhraseQuery::new_with_offset_and_slop(offsets, slop))
+                };
+                self.title_boosters
+                    .push(boosted(q, self.ranking.title_boost));
             }
         }
         self.targets(field)

@@ -90,6 +90,18 @@ fn title_matches_rank_a_passage_higher() {
 }
 
 #[test]
+fn passages_match_by_their_own_text_not_the_title_alone() {
+    let env = TestEnv::new();
+    env.write("a.txt", "Stock market news\n\nShares rose in Tokyo, where traders bought exporters and banks all day long; this paragraph is padded with enough words to pass the three hundred bytes under which short paragraphs are merged with the next one, so that it stays a passage of its own in the index here, with yet another clause about the weather in Osaka and Kyoto.\n\nThe stock market closed higher, with more words here to keep this second paragraph long enough to be its own passage, since short paragraphs are merged with their neighbours until they reach three hundred bytes in all, and a final clause to be sure of it, which goes on about the close of trading for a while.\n");
+    env.index();
+    let hits = env.search("\"stock market\"", &[]).hits;
+    assert_eq!(hits.len(), 1, "only the passage holding the phrase");
+    assert!(hits[0].text.contains("stock market closed"));
+    // The title field can still be searched on its own.
+    assert_eq!(env.search("title:\"stock market\"", &[]).hits.len(), 2);
+}
+
+#[test]
 fn no_hits_exit_one_and_say_so() {
     let env = news();
     let out = env.run_ok(&["search", "zyzzyva"], 1);

@@ -25,6 +25,23 @@ const MAX_CONTROL_SHARE: f64 = 0.05;
 
 /// Decodes `bytes`, or says why they are not text.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, NotText> {
+    decode_owned(bytes.to_vec())
+}
+
+/// Like [`decode`], taking ownership so that a UTF-8 file (the common case) becomes its text
+/// without a copy.
+pub fn decode_owned(bytes: Vec<u8>) -> Result<Decoded, NotText> {
+    if Encoding::for_bom(&bytes).is_none() && !bytes.contains(&0) {
+        match String::from_utf8(bytes) {
+            Ok(text) => return finish(text, UTF_8, 0, false),
+            Err(e) => return decode_other(e.as_bytes()),
+        }
+    }
+    decode_other(&bytes)
+}
+
+/// Decodes bytes that are not plain UTF-8: with a BOM, with invalid sequences, or binary.
+fn decode_other(bytes: &[u8]) -> Result<Decoded, NotText> {
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
         return finish(text.into_owned(), encoding, bom_len, had_errors);
@@ -54,14 +71,7 @@ fn finish(
     bom_len: usize,
     had_errors: bool,
 ) -> Result<Decoded, NotText> {
-    let mut chars = 0usize;
-    let mut controls = 0usize;
-    for c in text.chars() {
-        chars += 1;
-        if c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\x0c') || c == '\u{FFFD}' {
-            controls += 1;
-        }
-    }
+    let (chars, controls) = count_controls(&text);
     if chars > 0 && controls as f64 > MAX_CONTROL_SHARE * chars as f64 {
         return Err(NotText("binary file (mostly non-text bytes)".into()));
     }
@@ -73,6 +83,35 @@ fn finish(
         bom_len,
         warning,
     })
+}
+
+/// Characters in `text`, and how many of them are control characters (other than line breaks,
+/// tabs and form feeds) or replacement characters. Works on bytes: this runs on every file.
+fn count_controls(text: &str) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let (mut chars, mut controls) = (0usize, 0usize);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            chars += 1;
+            controls +=
+                usize::from((b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c)) || b == 0x7f);
+            i += 1;
+        } else {
+            // Continuation bytes do not start characters. C1 controls are C2 80..C2 9F;
+            // U+FFFD is EF BF BD.
+            chars += usize::from(b & 0xC0 != 0x80);
+            let c1 = b == 0xC2
+                && bytes
+                    .get(i + 1)
+                    .is_some_and(|&n| (0x80..=0x9F).contains(&n));
+            let replacement = bytes[i..].starts_with(&[0xEF, 0xBF, 0xBD]);
+            controls += usize::from(c1 || replacement);
+            i += 1;
+        }
+    }
+    (chars, controls)
 }
 
 /// True when the bytes hold more valid multi-byte UTF-8 characters than invalid sequences:
@@ -129,6 +168,41 @@ mod tests {
         let d = decode(b"caf\xc3\xa9 na\xc3\xafve and one bad \xff byte").unwrap();
         assert!(d.text.starts_with("café naïve"));
         assert!(d.warning.is_some());
+    }
+
+    #[test]
+    fn control_counting_matches_the_char_definition() {
+        for text in [
+            "plain\ttext\n",
+            "a\u{1}b\u{7f}c",
+            "é\u{85}\u{FFFD}ü",
+            "",
+            "Москва\u{0}",
+        ] {
+            let chars = text.chars().count();
+            let controls = text
+                .chars()
+                .filter(|&c| {
+                    c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\x0c') || c == '\u{FFFD}'
+                })
+                .count();
+            assert_eq!(count_controls(text), (chars, controls), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn koi8r_and_turkish_legacy_encodings() {
+        let russian = "В Москве сегодня прошёл сильный снегопад, и движение на дорогах было затруднено весь день.";
+        let (koi8, _, _) = encoding_rs::KOI8_R.encode(russian);
+        assert_eq!(decode(&koi8).unwrap().text, russian);
+        let turkish =
+            "Türkiye'nin başkenti Ankara'dır; İstanbul ise en büyük şehridir ve çok güzeldir.";
+        let (iso9, _, _) = encoding_rs::WINDOWS_1254.encode(turkish);
+        let decoded = decode(&iso9).unwrap();
+        assert!(
+            decoded.text.contains("başkenti") && decoded.text.contains("İstanbul"),
+            "{decoded:?}"
+        );
     }
 
     #[test]

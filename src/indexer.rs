@@ -343,11 +343,10 @@ fn index_file(
         add_record(writer, fields, file, read, hash, prev.passages);
         return FileOutcome::Unchanged { bytes: read };
     }
-    let decoded = match decode::decode(&bytes) {
+    let decoded = match decode::decode_owned(bytes) {
         Ok(decoded) => decoded,
         Err(decode::NotText(reason)) => return FileOutcome::Skipped(format!("{reason}, skipped")),
     };
-    drop(bytes);
     if previous.is_some() {
         delete_file(writer, fields, &file.rel_path);
     }

@@ -86,7 +86,8 @@ impl fmt::Display for Date {
     }
 }
 
-fn days_in_month(year: i32, month: u8) -> u8 {
+/// Number of days in `month` (1–12) of `year`.
+pub(crate) fn days_in_month(year: i32, month: u8) -> u8 {
     match month {
         4 | 6 | 9 | 11 => 30,
         2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,

@@ -406,40 +406,14 @@ impl<'a> Compiler<'a> {
             }
             // A word searched in the text also scores when the article's title holds it.
             if field.is_none() {
-                let title = self.fields.title;
-                let q: Box<dyn Query> = if terms.len() == 1 {
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(title, &terms[0].1),
-                        IndexRecordOption::WithFreqs,
-                    ))
-                } else {
-                    let offsets = terms
-                        .iter()
-                        .map(|(p, t)| (*p, Term::from_field_text(title, t)))
-                        .collect();
-                    Box::new(PhraseQuery::new_with_offset_and_slop(offsets, slop))
-                };
+                let q = sequence_query(self.fields.title, &terms, slop);
                 self.title_boosters
                     .push(boosted(q, self.ranking.title_boost));
             }
         }
         self.targets(field)
             .into_iter()
-            .map(|(f, boost)| {
-                let q: Box<dyn Query> = if terms.len() == 1 {
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(f, &terms[0].1),
-                        IndexRecordOption::WithFreqs,
-                    ))
-                } else {
-                    let offsets = terms
-                        .iter()
-                        .map(|(p, t)| (*p, Term::from_field_text(f, t)))
-                        .collect();
-                    Box::new(PhraseQuery::new_with_offset_and_slop(offsets, slop))
-                };
-                boosted(q, boost)
-            })
+            .map(|(f, boost)| boosted(sequence_query(f, &terms, slop), boost))
             .collect()
     }
 
@@ -511,6 +485,21 @@ impl<'a> Compiler<'a> {
             .map(|q| Box::new(q) as Box<dyn Query>)
             .map_err(|e| Error::Query(format!("path pattern '{pattern}' is not usable: {e}")))
     }
+}
+
+/// One analyzed term, or several in sequence (a phrase, within `slop`), in `field`.
+fn sequence_query(field: Field, terms: &[(usize, String)], slop: u32) -> Box<dyn Query> {
+    if let [(_, term)] = terms {
+        return Box::new(TermQuery::new(
+            Term::from_field_text(field, term),
+            IndexRecordOption::WithFreqs,
+        ));
+    }
+    let offsets = terms
+        .iter()
+        .map(|(p, t)| (*p, Term::from_field_text(field, t)))
+        .collect();
+    Box::new(PhraseQuery::new_with_offset_and_slop(offsets, slop))
 }
 
 fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {

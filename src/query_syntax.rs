@@ -60,16 +60,8 @@ pub enum Occur {
     MustNot,
 }
 
+use crate::date::days_in_month;
 pub use crate::date::Date;
-
-fn days_in_month(year: i32, month: u8) -> u8 {
-    match month {
-        4 | 6 | 9 | 11 => 30,
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        _ => 31,
-    }
-}
 
 /// The day after `d`, across month and year ends.
 fn day_after(d: Date) -> Date {

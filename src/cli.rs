@@ -25,14 +25,26 @@ pub enum Command {
     Stats(StatsArgs),
     /// Measure ranking quality against relevance judgments (nDCG@10, MAP, P@10, Recall@100, MRR).
     Eval(EvalArgs),
+    /// Print a shell completion script (e.g. `loupe completions bash > ~/.local/share/bash-completion/completions/loupe`).
+    Completions(CompletionsArgs),
+    /// Print the manual page in roff (e.g. `loupe man > ~/.local/share/man/man1/loupe.1`).
+    Man,
+}
+
+/// `loupe completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Where the corpus and the index are.
 #[derive(Debug, Args)]
 pub struct Locations {
-    /// Folder of documents (.txt, .md), read recursively.
-    #[arg(long, value_name = "DIR", default_value = "corpus")]
-    pub corpus: PathBuf,
+    /// Folder of documents (.txt, .md), read recursively [default: the corpus the index was built from, else ./corpus]
+    #[arg(long, value_name = "DIR")]
+    pub corpus: Option<PathBuf>,
     /// Folder of the index.
     #[arg(long, value_name = "DIR", default_value = "index")]
     pub index: PathBuf,
@@ -43,15 +55,18 @@ pub struct Locations {
 pub struct IndexArgs {
     #[command(flatten)]
     pub locations: Locations,
-    /// Re-index every file from scratch; the old index stays in place until the new one is committed.
+    /// Re-index every file from scratch (also from another --corpus, or to mend a damaged index); the old index stays in place until the new one is committed.
     #[arg(long)]
     pub rebuild: bool,
+    /// Go ahead even when the update would remove more than half of the indexed documents.
+    #[arg(long)]
+    pub force: bool,
     /// Memory budget of indexing, in MB (peak memory stays within about this plus 150 MB).
     #[arg(long, value_name = "MB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(32..=65536))]
     pub memory_mb: u64,
-    /// Indexing threads (default: one per core, at most 4).
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    pub threads: usize,
+    /// Indexing threads [default: one per core, at most 4].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
     /// Commit progress after about this many MB of new text, so an interrupted build keeps it.
     #[arg(long, value_name = "MB", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..))]
     pub commit_every_mb: u64,
@@ -103,12 +118,12 @@ pub enum Sort {
 /// `loupe search`.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// The query: words, "exact phrases", +required, -excluded, AND/OR/NOT, prefix*, fuzzy~1, title:, path:, date:.
+    /// The query: words, "exact phrases", +required, -excluded, AND/OR/NOT, prefix*, fuzzy~1, title:, path:, date:. Put `--` before a query that starts with `-`: everything after `--` is query text, options included.
     #[arg(required = true, value_name = "QUERY")]
     pub query: Vec<String>,
     #[command(flatten)]
     pub locations: Locations,
-    /// Number of passages to show.
+    /// Number of passages to show (at most 10000).
     #[arg(short = 'n', long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=10000))]
     pub limit: u64,
     /// At most N passages from one document (0: no cap).
@@ -148,7 +163,7 @@ pub struct EvalArgs {
     pub qrels: PathBuf,
     #[command(flatten)]
     pub locations: Locations,
-    /// Documents ranked per query.
+    /// Documents ranked per query (at most 10000).
     #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=10000))]
     pub depth: u64,
     /// Also write the rankings as a TREC run file (for trec_eval).
@@ -226,7 +241,7 @@ mod tests {
             (args.limit, args.format, args.color),
             (10, Format::Text, ColorWhen::Auto)
         );
-        assert_eq!(args.locations.corpus, PathBuf::from("corpus"));
+        assert_eq!(args.locations.corpus, None);
     }
 
     #[test]

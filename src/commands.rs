@@ -12,7 +12,7 @@ use loupe::indexer::{self, IndexOptions};
 use loupe::progress::{self, ProgressReporter};
 use loupe::ranking::Ranking;
 use loupe::search::{PassageSearcher, SearchOptions, SortOrder};
-use loupe::{eval, render, stats, store};
+use loupe::{eval, location, render, stats, store};
 
 use crate::cli::{
     Cli, ColorWhen, Command, EvalArgs, Format, IndexArgs, SearchArgs, Sort, StatsArgs, StatsFormat,
@@ -26,14 +26,30 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Search(args) => search(args),
         Command::Stats(args) => show_stats(args),
         Command::Eval(args) => evaluate(args),
+        Command::Completions(args) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(args.shell, &mut command, "loupe", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command).render(&mut std::io::stdout())?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
 fn index(args: IndexArgs) -> Result<ExitCode> {
-    let mut options = IndexOptions::new(&args.locations.corpus, &args.locations.index);
+    let corpus = location::corpus_for(
+        &args.locations.index,
+        args.locations.corpus.as_deref(),
+        args.rebuild,
+    )?;
+    let mut options = IndexOptions::new(corpus, &args.locations.index);
     options.rebuild = args.rebuild;
+    options.force = args.force;
     options.memory_budget = (args.memory_mb as usize) << 20;
-    options.threads = args.threads;
+    options.threads = args.threads.unwrap_or(0);
     options.wait = args.wait;
     options.commit_every = args.commit_every_mb << 20;
     build(&options)?;
@@ -49,10 +65,10 @@ fn build(options: &IndexOptions) -> Result<()> {
 
 fn search(args: SearchArgs) -> Result<ExitCode> {
     let index_dir = &args.locations.index;
-    let was_built = store::is_built(index_dir);
-    ensure_built(&args.locations.corpus, index_dir)?;
+    let corpus = location::corpus_for(index_dir, args.locations.corpus.as_deref(), false)?;
+    let was_built = ensure_built(&corpus, index_dir)?;
     if was_built && args.refresh {
-        build(&IndexOptions::new(&args.locations.corpus, index_dir))?;
+        build(&IndexOptions::new(&corpus, index_dir))?;
     }
     let searcher = PassageSearcher::open(index_dir)?;
     let options = SearchOptions {
@@ -65,12 +81,16 @@ fn search(args: SearchArgs) -> Result<ExitCode> {
             Sort::Date => SortOrder::Date,
         },
         plain: args.plain,
-        // Only JSON shows the number of all matches.
-        count_total: args.format == Format::Json,
+        // The text header and JSON show the number of all matches; JSON Lines does not.
+        count_total: args.format != Format::Jsonl,
         ..SearchOptions::default()
     };
     let query = args.query.join(" ");
-    let results = searcher.search(&query, &options)?;
+    let mut results = searcher.search(&query, &options)?;
+    searcher.check_freshness(&mut results, &corpus)?;
+    for warning in &results.warnings {
+        eprintln!("loupe: warning: {warning}");
+    }
     // One write at the end: results are small, and a write per coloured piece costs more.
     let mut out = BufferedStandardStream::stdout(color_choice(args.color));
     match args.format {
@@ -80,7 +100,7 @@ fn search(args: SearchArgs) -> Result<ExitCode> {
     }
     out.flush()?;
     if args.format == Format::Text && results.hits.is_empty() {
-        eprintln!("loupe: no passage matches {query:?}");
+        eprintln!("loupe: no passage matches `{query}`");
     }
     Ok(if results.hits.is_empty() {
         ExitCode::from(1)
@@ -89,20 +109,30 @@ fn search(args: SearchArgs) -> Result<ExitCode> {
     })
 }
 
-/// Builds the index when there is none, announcing it on stderr.
-fn ensure_built(corpus: &Path, index_dir: &Path) -> Result<()> {
+/// Builds the index when there is none, announcing it on stderr; true when it was there.
+/// A damaged or foreign folder is an error, never silently rebuilt.
+fn ensure_built(corpus: &Path, index_dir: &Path) -> Result<bool> {
     if index_dir.exists() && !index_dir.is_dir() {
         return Err(loupe::Error::IndexNotADirectory(index_dir.to_path_buf()).into());
     }
-    if !store::is_built(index_dir) {
-        eprintln!(
-            "loupe: no index in {}; building it from {} first",
-            index_dir.display(),
-            corpus.display()
-        );
-        build(&IndexOptions::new(corpus, index_dir))?;
+    match store::inspect(index_dir) {
+        store::IndexState::Built => Ok(true),
+        store::IndexState::Damaged(detail) => Err(loupe::Error::IndexDamaged {
+            path: index_dir.to_path_buf(),
+            detail,
+        }
+        .into()),
+        store::IndexState::Foreign => Err(loupe::Error::NotAnIndex(index_dir.to_path_buf()).into()),
+        store::IndexState::Missing => {
+            eprintln!(
+                "loupe: no index at {} yet; building it from {} first",
+                index_dir.display(),
+                corpus.display()
+            );
+            build(&IndexOptions::new(corpus, index_dir))?;
+            Ok(false)
+        }
     }
-    Ok(())
 }
 
 fn evaluate(args: EvalArgs) -> Result<ExitCode> {
@@ -113,7 +143,12 @@ fn evaluate(args: EvalArgs) -> Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.queries.display()))?;
     let qrels = eval::parse_qrels(&read(&args.qrels)?)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.qrels.display()))?;
-    ensure_built(&args.locations.corpus, &args.locations.index)?;
+    let corpus = location::corpus_for(
+        &args.locations.index,
+        args.locations.corpus.as_deref(),
+        false,
+    )?;
+    ensure_built(&corpus, &args.locations.index)?;
     let searcher = PassageSearcher::open(&args.locations.index)?;
     let mut run_file = match &args.run {
         Some(path) => Some(std::io::BufWriter::new(

@@ -39,6 +39,10 @@ pub struct Listing {
     pub files: Vec<CorpusFile>,
     /// Entries that could not be listed (dangling links, unreadable folders, loops).
     pub skipped: Vec<Skipped>,
+    /// Every folder walked (the root is `""`), with its modification time in ns: adding,
+    /// removing or renaming a file changes its folder's, which is how a search can tell
+    /// cheaply that the corpus changed.
+    pub folders: Vec<(String, i64)>,
 }
 
 /// Lists the documents under `root`, following links, skipping hidden files and folders.
@@ -74,6 +78,11 @@ pub fn list(root: &Path) -> Result<Listing> {
         };
         if entry.file_type().is_file() && has_document_extension(entry.path()) {
             documents.push(relative_path(root, entry.path()));
+        } else if entry.file_type().is_dir() {
+            let mtime = entry.metadata().ok().map_or(0, |m| mtime_ns(&m));
+            listing
+                .folders
+                .push((relative_path(root, entry.path()), mtime));
         }
     }
     // Reading the metadata is most of the walk's time on a large corpus: share it out.
@@ -109,16 +118,20 @@ fn file_metadata(root: &Path, rel: &str) -> Result<CorpusFile, Skipped> {
         reason: format!("cannot read metadata, skipped ({err})"),
         path: path.clone(),
     })?;
-    let mtime_ns = metadata
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos() as i64);
     Ok(CorpusFile {
         rel_path: rel.to_string(),
         size: metadata.len(),
-        mtime_ns,
+        mtime_ns: mtime_ns(&metadata),
     })
+}
+
+/// Modification time in nanoseconds since the Unix epoch (0 when unknown).
+pub fn mtime_ns(metadata: &std::fs::Metadata) -> i64 {
+    metadata
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i64)
 }
 
 impl CorpusFile {
@@ -129,11 +142,13 @@ impl CorpusFile {
     }
 }
 
-fn is_hidden(name: &std::ffi::OsStr) -> bool {
+/// True for names the walk passes over (`.git`, `.DS_Store`, …).
+pub fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.to_str().is_some_and(|s| s.starts_with('.'))
 }
 
-fn has_document_extension(path: &Path) -> bool {
+/// True for files the walk lists as documents.
+pub fn has_document_extension(path: &Path) -> bool {
     path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
         DOCUMENT_EXTENSIONS
             .iter()

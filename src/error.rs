@@ -8,15 +8,15 @@ use std::path::PathBuf;
 pub enum Error {
     /// The corpus folder does not exist or is not a folder.
     #[error(
-        "corpus folder {0} not found (pass --corpus DIR, or create it and put .txt files in it)"
+        "corpus folder {} not found (pass --corpus DIR, or create it and put .txt files in it)", .0.display()
     )]
     CorpusMissing(PathBuf),
     /// No index has been built in the folder yet.
-    #[error("no index in {0} (build it with `loupe index`)")]
+    #[error("no index at {} (build it with `loupe index`)", .0.display())]
     IndexMissing(PathBuf),
     /// The index was built by another version of loupe whose schema or analysis differs.
     #[error(
-        "index in {path} was built by an incompatible version of loupe (schema {found}, this loupe uses {expected}); rebuild it with `loupe index --rebuild`"
+        "index at {} was built by an incompatible version of loupe (schema {found}, this loupe uses {expected}); rebuild it with `loupe index --rebuild`", path.display()
     )]
     IndexIncompatible {
         /// Index folder.
@@ -26,8 +26,39 @@ pub enum Error {
         /// Schema version this build writes.
         expected: u32,
     },
+    /// The index folder holds loupe's files but they cannot be read.
+    #[error("index at {} is damaged ({detail}): run `loupe index --rebuild`", path.display())]
+    IndexDamaged {
+        /// Index folder.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The index folder holds other files and is not marked as a loupe index.
+    #[error("{} is not a loupe index: it holds other files and no `.loupe-index` marker, so loupe will not write into it (pass --index with a new or empty folder)", .0.display())]
+    NotAnIndex(PathBuf),
+    /// `--corpus` names another folder than the one the index was built from.
+    #[error("index at {} was built from {}, not {}; to index {} instead, run `loupe index --corpus {} --index {} --rebuild` (or choose another --index)", index.display(), recorded.display(), given.display(), given.display(), given.display(), index.display())]
+    CorpusMismatch {
+        /// Index folder.
+        index: PathBuf,
+        /// The corpus recorded in the index.
+        recorded: PathBuf,
+        /// The corpus named on the command line.
+        given: PathBuf,
+    },
+    /// An update would remove most of the index: the corpus is probably not what it was.
+    #[error("refusing to update: {removed} of the {total} indexed documents are gone from {} (corpus folder empty, unmounted or another folder?); nothing was changed. Run with --force to remove them", corpus.display())]
+    MassRemoval {
+        /// Documents the update would remove.
+        removed: usize,
+        /// Documents in the index.
+        total: usize,
+        /// The corpus folder.
+        corpus: PathBuf,
+    },
     /// The index path exists but is not a folder.
-    #[error("index path {0} is a file, not a folder (pass --index DIR with a folder)")]
+    #[error("index path {} is a file, not a folder (pass --index DIR with a folder)", .0.display())]
     IndexNotADirectory(PathBuf),
     /// Another process holds the index writer lock.
     #[error(

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+use rustc_hash::FxHashSet;
 use tantivy::indexer::{LogMergePolicy, MergePolicy, NoMergePolicy};
 use tantivy::schema::Term;
 use tantivy::{DateTime, IndexWriter, TantivyDocument, TantivyError};
@@ -14,6 +15,8 @@ use crate::article::Article;
 use crate::corpus::{self, CorpusFile};
 use crate::decode;
 use crate::error::{Error, IndexContext, Result};
+use crate::freshness::Snapshot;
+use crate::location;
 use crate::lock;
 use crate::manifest::{self, FileRecord};
 use crate::passage::{self, PassageLimits};
@@ -40,6 +43,8 @@ pub struct IndexOptions {
     pub passage_limits: PassageLimits,
     /// Wait for another indexer holding the lock instead of failing.
     pub wait: bool,
+    /// Go ahead with an update that removes more than half of the indexed documents.
+    pub force: bool,
     /// Commit after about this many bytes of new text, so a long build that is interrupted keeps
     /// its progress. Not used with `rebuild`, which commits once.
     pub commit_every: u64,
@@ -57,6 +62,7 @@ impl IndexOptions {
             passage_limits: PassageLimits::default(),
             commit_every: 512 * 1024 * 1024,
             wait: false,
+            force: false,
         }
     }
 }
@@ -111,8 +117,13 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
     if !options.corpus.is_dir() {
         return Err(Error::CorpusMissing(options.corpus.clone()));
     }
+    if store::inspect(&options.index_dir) == store::IndexState::Foreign {
+        return Err(Error::NotAnIndex(options.index_dir.clone()));
+    }
     let _lock = lock::acquire(&options.index_dir, options.wait)?;
-    let (store, created) = open_or_create(&options.index_dir, observer)?;
+    let (store, created) = open_or_create(&options.index_dir, options.rebuild, observer)?;
+    store::mark(&options.index_dir)?;
+    let corpus_record = CorpusRecord::of(&options.corpus, &options.index_dir)?;
     let fields = store.fields;
     let mut report = IndexReport {
         created,
@@ -132,6 +143,31 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
         let known = records.join().expect("manifest thread does not panic");
         Ok::<_, Error>((listing?, known?))
     })?;
+    let changes = manifest::compare(&known, &listing.files);
+    // A corpus folder that is empty, unmounted or another folder looks like mass deletion.
+    let indexed_before = if options.rebuild {
+        // A damaged index cannot say; rebuilding it is what mends it.
+        documents_in(&store).unwrap_or(0)
+    } else {
+        known.len()
+    };
+    let removing = if options.rebuild {
+        // A rebuild replaces everything: only an empty folder is surely a mistake.
+        if listing.files.is_empty() {
+            indexed_before
+        } else {
+            0
+        }
+    } else {
+        changes.removed.len()
+    };
+    if !options.force && indexed_before > 0 && removing * 2 > indexed_before {
+        return Err(Error::MassRemoval {
+            removed: removing,
+            total: indexed_before,
+            corpus: options.corpus.clone(),
+        });
+    }
     for skip in &listing.skipped {
         observer.skipped(&skip.path, &skip.reason);
         report
@@ -145,7 +181,6 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
             .delete_all_documents()
             .context("clearing the index for a rebuild")?;
     }
-    let changes = manifest::compare(&known, &listing.files);
     report.unchanged = changes.unchanged;
     for path in &changes.removed {
         delete_file(&writer, &fields, path);
@@ -160,8 +195,8 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
         .collect();
     observer.started(to_read.len(), to_read.iter().map(|f| f.size).sum());
 
-    let corpus_name = options.corpus.display().to_string();
     let mut since_commit = 0u64;
+    let mut skipped_files: Vec<String> = Vec::new();
     for file in to_read {
         let previous = known.get(&file.rel_path);
         let outcome = index_file(
@@ -203,26 +238,59 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
                 let path = file.path(&options.corpus);
                 observer.skipped(&path, &reason);
                 report.skipped.push((path, reason));
+                skipped_files.push(file.rel_path.clone());
             }
         }
         if !options.rebuild && since_commit >= options.commit_every {
-            commit(&mut writer, &corpus_name, true)?;
+            commit(&mut writer, &corpus_record, true)?;
             since_commit = 0;
         }
     }
     observer.finished();
-    // Nothing to write: leave the last commit as it is (a no-op run writes nothing).
-    if created || options.rebuild || !changes.removed.is_empty() || !to_read_empty {
-        commit(&mut writer, &corpus_name, false)?;
-    }
+    // Nothing to write: leave the last commit as it is (a no-op run writes nothing), unless
+    // the corpus is recorded differently (an index moved with its corpus).
+    let previous_info = store.commit_info()?;
+    let recorded_differently = previous_info.as_ref().is_none_or(|info| {
+        info.corpus != corpus_record.corpus
+            || info.corpus_from_index != corpus_record.from_index
+            || info.partial
+    });
+    let generation = if created
+        || options.rebuild
+        || !changes.removed.is_empty()
+        || !to_read_empty
+        || recorded_differently
+    {
+        commit(&mut writer, &corpus_record, false)?
+    } else {
+        previous_info.map_or(0, |info| info.generation)
+    };
     writer
         .wait_merging_threads()
         .context("merging index segments")?;
+    // What the corpus looks like now, for searches to tell cheaply when it changes.
+    let skipped: FxHashSet<&str> = skipped_files.iter().map(String::as_str).collect();
+    let indexed = listing
+        .files
+        .iter()
+        .map(|f| f.rel_path.as_str())
+        .filter(|p| !skipped.contains(p));
+    Snapshot::new(
+        generation,
+        &listing.folders,
+        indexed,
+        skipped_files.iter().cloned(),
+    )
+    .write(&options.index_dir)?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }
 
-fn open_or_create(dir: &Path, observer: &mut dyn IndexObserver) -> Result<(Store, bool)> {
+fn open_or_create(
+    dir: &Path,
+    rebuild: bool,
+    observer: &mut dyn IndexObserver,
+) -> Result<(Store, bool)> {
     if store::exists(dir) {
         match Store::open(dir) {
             Ok(store) => return Ok((store, false)),
@@ -231,10 +299,43 @@ fn open_or_create(dir: &Path, observer: &mut dyn IndexObserver) -> Result<(Store
                 observer.warned(dir, &format!("{e}; rebuilding it now"));
                 store::remove_index_files(dir)?;
             }
+            // A damaged index is replaced only when asked to rebuild.
+            Err(Error::IndexDamaged { .. }) if rebuild => {
+                observer.warned(dir, "the index is damaged; rebuilding it from scratch");
+                store::remove_index_files(dir)?;
+            }
             Err(e) => return Err(e),
         }
     }
     Ok((Store::create(dir)?, true))
+}
+
+/// Documents (file records) in the committed index.
+fn documents_in(store: &Store) -> Result<usize> {
+    let reader = store.index.reader().context("opening index reader")?;
+    Ok(manifest::load(&reader.searcher(), &store.fields)?.len())
+}
+
+/// How the corpus is recorded in each commit: its canonical path, and its path relative to
+/// the index folder.
+struct CorpusRecord {
+    corpus: String,
+    from_index: Option<String>,
+}
+
+impl CorpusRecord {
+    fn of(corpus: &Path, index_dir: &Path) -> Result<CorpusRecord> {
+        let corpus = std::fs::canonicalize(corpus)
+            .map_err(|_| Error::CorpusMissing(corpus.to_path_buf()))?;
+        let from_index = std::fs::canonicalize(index_dir)
+            .ok()
+            .and_then(|index| location::relative_path(&index, &corpus))
+            .map(|p| p.to_string_lossy().into_owned());
+        Ok(CorpusRecord {
+            corpus: corpus.to_string_lossy().into_owned(),
+            from_index,
+        })
+    }
 }
 
 /// Opens the writer. Half of the memory budget goes to tantivy's in-memory segments: writing
@@ -287,21 +388,25 @@ fn delete_file(writer: &IndexWriter, fields: &Fields, rel_path: &str) {
     writer.delete_term(Term::from_field_text(fields.file, rel_path));
 }
 
-fn commit(writer: &mut IndexWriter, corpus: &str, partial: bool) -> Result<()> {
+/// Commits, recording the corpus; returns the commit's generation.
+fn commit(writer: &mut IndexWriter, corpus: &CorpusRecord, partial: bool) -> Result<u64> {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     let info = CommitInfo {
         schema_version: SCHEMA_VERSION,
         loupe_version: env!("CARGO_PKG_VERSION").to_string(),
-        committed_at: SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64),
-        corpus: corpus.to_string(),
+        committed_at: now.as_secs() as i64,
+        corpus: corpus.corpus.clone(),
+        corpus_from_index: corpus.from_index.clone(),
+        generation: now.as_nanos() as u64,
         partial,
     };
     let payload = serde_json::to_string(&info).expect("commit info serializes");
     let mut prepared = writer.prepare_commit().context("preparing commit")?;
     prepared.set_payload(&payload);
     prepared.commit().context("committing the index")?;
-    Ok(())
+    Ok(info.generation)
 }
 
 enum FileOutcome {
@@ -410,6 +515,7 @@ fn add_passages(
                 DateTime::from_timestamp_secs(date.unix_seconds()),
             );
         }
+        doc.add_u64(fields.doc_key, crate::count::doc_key(rel_path));
         doc.add_u64(fields.passage, ordinal as u64);
         doc.add_u64(fields.line, line);
         doc.add_u64(fields.byte_start, (start + decoded.bom_len) as u64);

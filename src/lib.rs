@@ -19,13 +19,16 @@
 pub mod analysis;
 pub mod article;
 pub mod corpus;
+pub mod count;
 pub mod date;
 pub mod decode;
 pub mod error;
 pub mod eval;
 pub mod feedback;
+pub mod freshness;
 pub mod highlight;
 pub mod indexer;
+pub mod location;
 pub mod lock;
 pub mod manifest;
 pub mod passage;
@@ -40,3 +43,13 @@ pub mod stats;
 pub mod store;
 
 pub use error::{Error, Result};
+
+/// `n` and `noun`, pluralised with an `s` when `n` is not 1: "1 passage", "3 passages".
+pub fn plural(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}

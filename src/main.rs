@@ -9,7 +9,10 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return argument_error(err),
+    };
     match commands::run(cli) {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
@@ -18,6 +21,26 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Prints clap's message (and exits as clap would); a search for a word that starts with `-`
+/// gets a hint, since clap reads `-foo` as the flags `-f -o -o`.
+fn argument_error(err: clap::Error) -> ExitCode {
+    let _ = err.print();
+    if err.kind() == clap::error::ErrorKind::UnknownArgument {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        let is_search = args.first().is_some_and(|a| a == "search");
+        let dashed = args
+            .iter()
+            .take_while(|a| *a != "--")
+            .find(|a| a.starts_with('-') && !a.starts_with("--") && a.len() > 2);
+        if let (true, Some(word)) = (is_search, dashed) {
+            eprintln!(
+                "\nhint: to search for `{word}`, put `--` before the query: loupe search -- {word}"
+            );
+        }
+    }
+    ExitCode::from(err.exit_code().clamp(0, 255) as u8)
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -86,6 +86,60 @@ pub fn load(searcher: &Searcher, fields: &Fields) -> Result<Manifest> {
     Ok(manifest)
 }
 
+/// The record of one indexed file, looked up by its path; `None` when it is not indexed.
+pub fn record_of(
+    searcher: &Searcher,
+    fields: &Fields,
+    rel_path: &str,
+) -> Result<Option<FileRecord>> {
+    let term = tantivy::Term::from_field_text(fields.file, rel_path);
+    for segment in searcher.segment_readers() {
+        let inverted = segment
+            .inverted_index(fields.file)
+            .context("reading file records")?;
+        let Some(info) = inverted
+            .get_term_info(&term)
+            .map_err(tantivy::TantivyError::from)
+            .context("reading file records")?
+        else {
+            continue;
+        };
+        let mut postings = inverted
+            .read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)
+            .map_err(tantivy::TantivyError::from)
+            .context("reading file records")?;
+        while !postings.docs().is_empty() {
+            for &doc in postings.docs() {
+                if segment
+                    .alive_bitset()
+                    .is_none_or(|alive| alive.is_alive(doc))
+                {
+                    let columns = segment.fast_fields();
+                    let read_u64 = |name: &str| -> Result<u64> {
+                        Ok(columns
+                            .u64(name)
+                            .context("reading file records")?
+                            .first(doc)
+                            .unwrap_or(0))
+                    };
+                    return Ok(Some(FileRecord {
+                        size: read_u64("size")?,
+                        mtime_ns: columns
+                            .i64("mtime")
+                            .context("reading file records")?
+                            .first(doc)
+                            .unwrap_or(0),
+                        hash: read_u64("hash")?,
+                        passages: read_u64("passages")?,
+                    }));
+                }
+            }
+            postings.advance();
+        }
+    }
+    Ok(None)
+}
+
 /// How the corpus differs from the manifest.
 #[derive(Debug, Default)]
 pub struct Changes<'a> {

@@ -10,18 +10,24 @@ use crate::indexer::{IndexObserver, IndexReport};
 /// Reports indexing progress and problems on stderr.
 pub struct ProgressReporter {
     bar: ProgressBar,
+    eta_shown: bool,
 }
+
+/// The bar without an ETA; the ETA joins once the rate has settled.
+const TEMPLATE: &str =
+    "{spinner} indexing {bar:30} {decimal_bytes}/{decimal_total_bytes} {decimal_bytes_per_sec}";
+
+/// An ETA is shown only after this long, and when the job looks longer than this again.
+const ETA_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Default for ProgressReporter {
     fn default() -> Self {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} indexing {bar:30} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-            )
-            .expect("valid template"),
-        );
-        ProgressReporter { bar }
+        bar.set_style(ProgressStyle::with_template(TEMPLATE).expect("valid template"));
+        ProgressReporter {
+            bar,
+            eta_shown: false,
+        }
     }
 }
 
@@ -32,6 +38,12 @@ impl IndexObserver for ProgressReporter {
 
     fn advanced(&mut self, bytes: u64) {
         self.bar.inc(bytes);
+        if !self.eta_shown && self.bar.elapsed() > ETA_AFTER && self.bar.eta() > ETA_AFTER {
+            self.eta_shown = true;
+            let with_eta = format!("{TEMPLATE}, about {{eta}} left");
+            self.bar
+                .set_style(ProgressStyle::with_template(&with_eta).expect("valid template"));
+        }
     }
 
     fn skipped(&mut self, path: &Path, reason: &str) {
@@ -58,8 +70,15 @@ pub fn summary(report: &IndexReport) -> String {
         0.0
     };
     let mut s = format!(
-        "indexed in {:.2} s: {} added, {} changed, {} removed, {} unchanged; {} passages from {:.1} MB read ({:.1} MB/s)",
-        report.seconds, report.added, report.changed, report.removed, report.unchanged, report.passages, mb, rate
+        "indexed in {:.2} s: {} added, {} changed, {} removed, {} unchanged; {} from {:.1} MB read ({:.1} MB/s)",
+        report.seconds,
+        report.added,
+        report.changed,
+        report.removed,
+        report.unchanged,
+        crate::plural(report.passages, "passage"),
+        mb,
+        rate
     );
     if !report.skipped.is_empty() {
         s.push_str(&format!(

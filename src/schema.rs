@@ -12,7 +12,7 @@ use crate::analysis::ANALYZER;
 use crate::error::{Error, Result};
 
 /// Bumped whenever the schema or the analysis changes in a way that needs a rebuild.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Handles to every field of an opened index.
 #[derive(Debug, Clone, Copy)]
@@ -33,6 +33,8 @@ pub struct Fields {
     pub byte_end: Field,
     /// Passage: the passage text (analyzed with positions, stored).
     pub text: Field,
+    /// Passage: a hash of the document path (fast), to count matching documents.
+    pub doc_key: Field,
     /// File record: the file's path relative to the corpus root.
     pub file: Field,
     /// File record: size in bytes.
@@ -66,6 +68,7 @@ pub fn build() -> Schema {
     b.add_u64_field("byte_start", stored_u64.clone());
     b.add_u64_field("byte_end", stored_u64);
     b.add_text_field("text", analyzed);
+    b.add_u64_field(crate::count::DOC_KEY, fast_u64.clone());
     b.add_text_field("file", STRING);
     b.add_u64_field("size", fast_u64.clone());
     b.add_i64_field("mtime", NumericOptions::default().set_fast());
@@ -91,6 +94,7 @@ impl Fields {
             byte_start: get("byte_start")?,
             byte_end: get("byte_end")?,
             text: get("text")?,
+            doc_key: get(crate::count::DOC_KEY)?,
             file: get("file")?,
             size: get("size")?,
             mtime: get("mtime")?,

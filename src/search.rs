@@ -7,16 +7,21 @@ use std::path::Path;
 use std::time::Instant;
 
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::query::Query;
 use tantivy::schema::Value;
 use tantivy::{DocAddress, IndexReader, Order, ReloadPolicy, TantivyDocument};
 
 use crate::analysis;
+use crate::corpus;
+use crate::count::PassagesAndDocuments;
 use crate::date::Date;
+use crate::decode;
 use crate::error::{Error, IndexContext, Result};
 use crate::feedback;
+use crate::freshness::{self, Drift, Snapshot};
 use crate::highlight::{self, Snippet};
+use crate::manifest;
 use crate::query;
 use crate::query_syntax;
 use crate::ranking::Ranking;
@@ -96,6 +101,33 @@ pub struct Hit {
     pub text: String,
     /// The excerpt shown, with highlights.
     pub snippet: Snippet,
+    /// Byte ranges of the matches in the title.
+    pub title_highlights: Vec<std::ops::Range<usize>>,
+    /// Set when the hit's file changed or went away since it was indexed.
+    pub stale: Option<Stale>,
+}
+
+/// How a hit's file differs from what was indexed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stale {
+    /// The file is gone.
+    Deleted,
+    /// The file was edited. When the passage is still in it, `line` and the byte range were
+    /// moved to where it is now; otherwise they are those of the old text.
+    Changed {
+        /// True when the passage was found in the new text and the hit points at it.
+        relocated: bool,
+    },
+}
+
+impl Stale {
+    /// The word used in JSON: `deleted` or `changed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stale::Deleted => "deleted",
+            Stale::Changed { .. } => "changed",
+        }
+    }
 }
 
 /// The answer to a query.
@@ -105,10 +137,15 @@ pub struct SearchResults {
     pub query: String,
     /// Number of passages matching the query (`None` unless `count_total` was asked).
     pub total_hits: Option<usize>,
+    /// Number of documents those passages come from (`None` unless `count_total` was asked).
+    pub total_documents: Option<usize>,
     /// Time taken, in milliseconds.
     pub took_ms: f64,
     /// The returned passages, best first.
     pub hits: Vec<Hit>,
+    /// Things the user should know about these results (stale index, filters that cannot
+    /// work), one sentence each.
+    pub warnings: Vec<String>,
 }
 
 /// An opened index, ready to answer queries.
@@ -126,7 +163,10 @@ impl PassageSearcher {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
-            .context("opening index reader")?;
+            .map_err(|e: tantivy::TantivyError| Error::IndexDamaged {
+                path: dir.to_path_buf(),
+                detail: e.to_string(),
+            })?;
         Ok(PassageSearcher { store, reader })
     }
 
@@ -140,6 +180,17 @@ impl PassageSearcher {
                 .map_err(|e| Error::Query(format!("query error: {e}")))?
         };
         let fields = &self.store.fields;
+        let mut warnings = Vec::new();
+        let filters_by_date =
+            options.since.is_some() || options.until.is_some() || has_date_range(&node);
+        if (filters_by_date || options.sort == SortOrder::Date) && !self.has_dates() {
+            if filters_by_date {
+                warnings.push("no indexed document has a date (a `date YYYY-MM-DD` header line), so the date filter matches nothing".to_string());
+            }
+            if options.sort == SortOrder::Date {
+                warnings.push("--sort date: no indexed document has a date, so results are in relevance order".to_string());
+            }
+        }
         let mut filters = Vec::new();
         if options.since.is_some() || options.until.is_some() {
             filters.push(query::date_filter(fields, options.since, options.until));
@@ -150,8 +201,10 @@ impl PassageSearcher {
             return Ok(SearchResults {
                 query: query_text.to_string(),
                 total_hits: options.count_total.then_some(0),
+                total_documents: options.count_total.then_some(0),
                 took_ms: started.elapsed().as_secs_f64() * 1e3,
                 hits: Vec::new(),
+                warnings,
             });
         };
         let query = self.expanded(
@@ -179,10 +232,61 @@ impl PassageSearcher {
         }
         Ok(SearchResults {
             query: query_text.to_string(),
-            total_hits,
+            total_hits: total_hits.map(|t| t.0),
+            total_documents: total_hits.map(|t| t.1),
             took_ms: started.elapsed().as_secs_f64() * 1e3,
             hits,
+            warnings,
         })
+    }
+
+    /// True when at least one indexed passage has a date.
+    pub fn has_dates(&self) -> bool {
+        use tantivy::columnar::ColumnValues;
+        self.reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .any(|segment| {
+                segment
+                    .fast_fields()
+                    .date("date")
+                    .is_ok_and(|column| column.values.num_vals() > 0)
+            })
+    }
+
+    /// Compares the index with the corpus under `corpus` (cheaply: folder times, and the
+    /// files of the hits), marks hits whose file was deleted or edited, moves an edited hit to
+    /// where its passage is now, and adds a warning saying what changed and how to update.
+    pub fn check_freshness(&self, results: &mut SearchResults, corpus: &Path) -> Result<()> {
+        let searcher = self.reader.searcher();
+        let fields = &self.store.fields;
+        let generation = self.store.commit_info()?.map(|i| (i.generation, i.partial));
+        let mut drift = match (Snapshot::read(&self.store.dir), generation) {
+            (Some(snapshot), Some((generation, false))) if snapshot.generation == generation => {
+                let indexed = |path: &str| {
+                    manifest::record_of(&searcher, fields, path).is_ok_and(|r| r.is_some())
+                };
+                freshness::drift(corpus, &snapshot, &indexed)
+            }
+            _ => Drift {
+                unknown: true,
+                corpus_missing: !corpus.is_dir(),
+                ..Drift::default()
+            },
+        };
+        if !drift.corpus_missing {
+            for hit in &mut results.hits {
+                hit.stale = stale_state(hit, corpus, &searcher, fields)?;
+                if matches!(hit.stale, Some(Stale::Changed { .. })) {
+                    drift.changed += 1;
+                }
+            }
+        }
+        if let Some(message) = drift.message(corpus) {
+            results.warnings.push(message);
+        }
+        Ok(())
     }
 
     /// Documents ranked by their best passage for `query_text` read as plain words: at most
@@ -285,7 +389,7 @@ impl PassageSearcher {
         query: &dyn Query,
         strict: Option<&dyn Query>,
         options: &SearchOptions,
-    ) -> Result<(Vec<(f32, TantivyDocument)>, Option<usize>)> {
+    ) -> Result<(Vec<(f32, TantivyDocument)>, Option<(usize, usize)>)> {
         let limit = options.limit.max(1);
         let mut want = if options.per_document == 0 {
             limit
@@ -347,11 +451,16 @@ impl PassageSearcher {
         let text = text_of(f.text).unwrap_or_default();
         let matches = highlight::find_matches(&text, matcher);
         let snippet = highlight::snippet(&text, &matches, snippet_bytes);
+        let title = text_of(f.title);
+        let title_highlights = title
+            .as_deref()
+            .map_or_else(Vec::new, |t| highlight::find_matches(t, matcher));
         Hit {
             rank,
             score,
             path: text_of(f.path).unwrap_or_default(),
-            title: text_of(f.title),
+            title,
+            title_highlights,
             date: doc
                 .get_first(f.date)
                 .and_then(|v| v.as_datetime())
@@ -362,8 +471,55 @@ impl PassageSearcher {
             byte_end: u64_of(f.byte_end),
             text,
             snippet,
+            stale: None,
         }
     }
+}
+
+/// True when the query holds a `date:` filter.
+fn has_date_range(node: &query_syntax::Node) -> bool {
+    match node {
+        query_syntax::Node::DateRange { .. } => true,
+        query_syntax::Node::Bool(clauses) => clauses.iter().any(|c| has_date_range(&c.node)),
+        _ => false,
+    }
+}
+
+/// Whether `hit`'s file still holds what was indexed; an edited file's hit is moved to where
+/// its passage is now, when it is still there.
+fn stale_state(
+    hit: &mut Hit,
+    corpus: &Path,
+    searcher: &tantivy::Searcher,
+    fields: &crate::schema::Fields,
+) -> Result<Option<Stale>> {
+    let path = corpus.join(&hit.path);
+    let Ok(metadata) = std::fs::metadata(&path) else {
+        return Ok(Some(Stale::Deleted));
+    };
+    let Some(record) = manifest::record_of(searcher, fields, &hit.path)? else {
+        return Ok(None);
+    };
+    if record.size == metadata.len() && record.mtime_ns == corpus::mtime_ns(&metadata) {
+        return Ok(None);
+    }
+    let Ok(bytes) = std::fs::read(&path) else {
+        return Ok(Some(Stale::Deleted));
+    };
+    if xxhash_rust::xxh3::xxh3_64(&bytes) == record.hash {
+        return Ok(None);
+    }
+    let Ok(decoded) = decode::decode_owned(bytes) else {
+        return Ok(Some(Stale::Changed { relocated: false }));
+    };
+    let Some(start) = decoded.text.find(hit.text.as_str()) else {
+        return Ok(Some(Stale::Changed { relocated: false }));
+    };
+    let before = &decoded.text.as_bytes()[..start];
+    hit.line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+    hit.byte_start = (start + decoded.bom_len) as u64;
+    hit.byte_end = hit.byte_start + hit.text.len() as u64;
+    Ok(Some(Stale::Changed { relocated: true }))
 }
 
 /// Passages with their scores, best first.
@@ -378,7 +534,7 @@ fn ranked(
     sort: SortOrder,
     want: usize,
     count: bool,
-) -> Result<(Ranked, Option<usize>)> {
+) -> Result<(Ranked, Option<(usize, usize)>)> {
     if sort == SortOrder::Date {
         // Newest first; among passages of one day, the best match first.
         let collector = TopDocs::with_limit(want).order_by((
@@ -389,7 +545,7 @@ fn ranked(
             (SortBySimilarityScore, Order::Desc),
         ));
         let (top, total) = searcher
-            .search(query, &(collector, Count))
+            .search(query, &(collector, PassagesAndDocuments))
             .context("searching")?;
         return Ok((
             top.into_iter().map(|((_, score), a)| (score, a)).collect(),
@@ -412,7 +568,7 @@ fn ranked(
     // Counting every match keeps tantivy from skipping blocks of weak matches: only when asked.
     let (top, total) = if count {
         let (top, total) = searcher
-            .search(query, &(collector, Count))
+            .search(query, &(collector, PassagesAndDocuments))
             .context("searching")?;
         (top, Some(total))
     } else {

@@ -20,11 +20,89 @@ pub struct CommitInfo {
     pub loupe_version: String,
     /// When the commit was made, in seconds since the Unix epoch.
     pub committed_at: i64,
-    /// Corpus folder the index was built from, as given.
+    /// Corpus folder the index was built from: its canonical absolute path.
     pub corpus: String,
+    /// The same folder relative to the index folder, so that an index moved together with its
+    /// corpus still finds it.
+    #[serde(default)]
+    pub corpus_from_index: Option<String>,
+    /// Changes with every commit; the corpus snapshot written after a run names the commit it
+    /// belongs to with it.
+    #[serde(default)]
+    pub generation: u64,
     /// True while a build is still going on (an intermediate commit).
     #[serde(default)]
     pub partial: bool,
+}
+
+/// Name of the file that marks a folder as a loupe index: loupe writes into, and rebuilds,
+/// only folders that hold it (or that are empty).
+pub const MARKER: &str = ".loupe-index";
+
+/// Files a folder may hold and still count as empty for a new index.
+const HARMLESS: &[&str] = &[
+    "README.md",
+    ".gitignore",
+    ".gitkeep",
+    crate::lock::LOCK_FILE,
+    MARKER,
+];
+
+/// What a folder holds, as far as loupe is concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IndexState {
+    /// No index yet: the folder is missing, empty, or holds a build that never committed.
+    Missing,
+    /// A committed loupe index.
+    Built,
+    /// A loupe index whose metadata cannot be read; the text says what is wrong.
+    Damaged(String),
+    /// A folder with other files in it: not loupe's to write.
+    Foreign,
+}
+
+/// Looks at `dir` without opening the index.
+pub fn inspect(dir: &Path) -> IndexState {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return IndexState::Missing;
+    };
+    let names: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let marked = names.iter().any(|n| n == MARKER);
+    let has_meta = names.iter().any(|n| n == "meta.json");
+    if !has_meta {
+        let only_harmless = names.iter().all(|n| HARMLESS.contains(&n.as_str()));
+        return if marked || only_harmless {
+            IndexState::Missing
+        } else {
+            IndexState::Foreign
+        };
+    }
+    let meta = std::fs::read(dir.join("meta.json"))
+        .map_err(|e| e.to_string())
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).map_err(|e| e.to_string()));
+    let meta = match meta {
+        Ok(meta) => meta,
+        Err(e) if marked => return IndexState::Damaged(format!("meta.json: {e}")),
+        Err(_) => return IndexState::Foreign,
+    };
+    let payload = meta.get("payload").and_then(|p| p.as_str());
+    match payload.map(serde_json::from_str::<CommitInfo>) {
+        Some(Ok(_)) => IndexState::Built,
+        // Created but not committed yet (a first build that was interrupted).
+        None if marked && meta.get("segments").is_some() => IndexState::Missing,
+        _ if marked => IndexState::Damaged("meta.json holds no loupe commit".into()),
+        _ => IndexState::Foreign,
+    }
+}
+
+/// The information of the last commit in `dir`, read without opening the index.
+pub fn read_commit_info(dir: &Path) -> Option<CommitInfo> {
+    let bytes = std::fs::read(dir.join("meta.json")).ok()?;
+    let meta: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    serde_json::from_str(meta.get("payload")?.as_str()?).ok()
 }
 
 /// Passages are stored compressed with zstd at this level: text compresses about twice as well
@@ -49,25 +127,21 @@ pub fn exists(dir: &Path) -> bool {
     dir.join("meta.json").is_file()
 }
 
-/// True when `dir` holds an index with at least one commit: a build that was interrupted
-/// before its first commit does not count.
-pub fn is_built(dir: &Path) -> bool {
-    std::fs::read(dir.join("meta.json"))
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
-        .is_some_and(|meta| meta.get("payload").is_some_and(|p| !p.is_null()))
-}
-
 impl Store {
     /// Opens the index in `dir`, refusing one written by an incompatible loupe.
     pub fn open(dir: &Path) -> Result<Store> {
         if dir.exists() && !dir.is_dir() {
             return Err(Error::IndexNotADirectory(dir.to_path_buf()));
         }
-        if !exists(dir) {
-            return Err(Error::IndexMissing(dir.to_path_buf()));
+        match inspect(dir) {
+            IndexState::Foreign => return Err(Error::NotAnIndex(dir.to_path_buf())),
+            IndexState::Damaged(detail) => return Err(damaged(dir, detail)),
+            IndexState::Missing if !exists(dir) => {
+                return Err(Error::IndexMissing(dir.to_path_buf()))
+            }
+            _ => {}
         }
-        let index = Index::open_in_dir(dir).context(format!("opening index {}", dir.display()))?;
+        let index = Index::open_in_dir(dir).map_err(|e| damaged(dir, e.to_string()))?;
         analysis::register(&index);
         let incompatible = |found: String| Error::IndexIncompatible {
             path: dir.to_path_buf(),
@@ -95,12 +169,17 @@ impl Store {
         })
     }
 
-    /// Creates a new, empty index in `dir` (the folder may exist and hold other files).
+    /// Creates a new, empty index in `dir`: a new folder, an empty one, or one marked as a
+    /// loupe index (whose old index files were removed).
     pub fn create(dir: &Path) -> Result<Store> {
         if dir.exists() && !dir.is_dir() {
             return Err(Error::IndexNotADirectory(dir.to_path_buf()));
         }
+        if inspect(dir) == IndexState::Foreign {
+            return Err(Error::NotAnIndex(dir.to_path_buf()));
+        }
         std::fs::create_dir_all(dir).with_path(dir)?;
+        mark(dir)?;
         let settings = IndexSettings {
             docstore_compression: Compressor::Zstd(ZstdCompressor {
                 compression_level: Some(DOCSTORE_ZSTD_LEVEL),
@@ -126,6 +205,26 @@ impl Store {
     pub fn commit_info(&self) -> Result<Option<CommitInfo>> {
         let metas = self.index.load_metas().context("reading index metadata")?;
         Ok(metas.payload.and_then(|p| serde_json::from_str(&p).ok()))
+    }
+}
+
+/// Writes the marker file that makes `dir` loupe's.
+pub fn mark(dir: &Path) -> Result<()> {
+    let path = dir.join(MARKER);
+    if path.is_file() {
+        return Ok(());
+    }
+    std::fs::write(
+        &path,
+        "This folder is a loupe search index; `loupe index --rebuild` may rewrite it.\n",
+    )
+    .with_path(path)
+}
+
+fn damaged(dir: &Path, detail: String) -> Error {
+    Error::IndexDamaged {
+        path: dir.to_path_buf(),
+        detail,
     }
 }
 

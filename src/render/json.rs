@@ -35,6 +35,11 @@ pub struct JsonHit {
     pub snippet: String,
     /// `[start, end]` byte ranges of matches in `snippet`.
     pub highlights: Vec<[usize; 2]>,
+    /// `[start, end]` byte ranges of matches in `title`.
+    pub title_highlights: Vec<[usize; 2]>,
+    /// `"deleted"` or `"changed"` when the file differs from what was indexed; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stale: Option<String>,
 }
 
 /// The object written by `--format json`.
@@ -45,10 +50,15 @@ pub struct JsonResults {
     pub query: String,
     /// All matching passages.
     pub total_hits: usize,
+    /// Documents those passages come from.
+    pub total_documents: usize,
     /// Time taken in milliseconds.
     pub took_ms: f64,
     /// The hits, best first.
     pub hits: Vec<JsonHit>,
+    /// What the user should know about these results (stale index, filters that cannot
+    /// work); empty when all is well.
+    pub warnings: Vec<String>,
 }
 
 impl From<&Hit> for JsonHit {
@@ -65,14 +75,15 @@ impl From<&Hit> for JsonHit {
             byte_end: hit.byte_end,
             text: hit.text.clone(),
             snippet: hit.snippet.text.clone(),
-            highlights: hit
-                .snippet
-                .highlights
-                .iter()
-                .map(|r| [r.start, r.end])
-                .collect(),
+            highlights: pairs(&hit.snippet.highlights),
+            title_highlights: pairs(&hit.title_highlights),
+            stale: hit.stale.map(|s| s.as_str().to_string()),
         }
     }
+}
+
+fn pairs(ranges: &[std::ops::Range<usize>]) -> Vec<[usize; 2]> {
+    ranges.iter().map(|r| [r.start, r.end]).collect()
 }
 
 /// Writes all results as one JSON object and a newline.
@@ -80,8 +91,11 @@ pub fn write_json(out: &mut dyn Write, results: &SearchResults) -> io::Result<()
     let json = JsonResults {
         query: results.query.clone(),
         total_hits: results.total_hits.unwrap_or(0),
-        took_ms: results.took_ms,
+        total_documents: results.total_documents.unwrap_or(0),
+        // Rounded to 0.01 ms: more digits would be noise.
+        took_ms: (results.took_ms * 100.0).round() / 100.0,
         hits: results.hits.iter().map(JsonHit::from).collect(),
+        warnings: results.warnings.clone(),
     };
     serde_json::to_writer(&mut *out, &json)?;
     writeln!(out)

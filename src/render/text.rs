@@ -1,90 +1,190 @@
-//! Results for a person: `path:line`, date, score and title on one line, then the snippet on
-//! one line with the matches in colour (when the caller allows colour).
+//! Results for a person: a header with the counts, then per hit `path:line`, date and score
+//! on one line, the title (matches highlighted) and the snippet wrapped and indented below,
+//! with the matches in colour (when the caller allows colour).
 
 use std::io;
+use std::ops::Range;
 
 use termcolor::{Color, ColorSpec, WriteColor};
 
-use crate::search::{Hit, SearchResults};
+use crate::search::{Hit, SearchResults, Stale};
+
+/// Snippet lines are wrapped to this many columns (or `$COLUMNS`, when set).
+const DEFAULT_WIDTH: usize = 80;
 
 /// Writes `results` as text; colour is used only if `out` supports it.
 pub fn write_text(out: &mut dyn WriteColor, results: &SearchResults) -> io::Result<()> {
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<usize>().ok())
+        .filter(|&w| w >= 20)
+        .unwrap_or(DEFAULT_WIDTH);
+    write_text_to_width(out, results, width)
+}
+
+/// [`write_text`] with the wrapping width given.
+pub fn write_text_to_width(
+    out: &mut dyn WriteColor,
+    results: &SearchResults,
+    width: usize,
+) -> io::Result<()> {
+    if let Some(header) = header(results) {
+        out.set_color(ColorSpec::new().set_dimmed(true))?;
+        write!(out, "{header}")?;
+        out.reset()?;
+        writeln!(out)?;
+        writeln!(out)?;
+    }
     for (i, hit) in results.hits.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
         }
-        write_hit(out, hit)?;
+        write_hit(out, hit, width)?;
     }
     Ok(())
 }
 
-fn write_hit(out: &mut dyn WriteColor, hit: &Hit) -> io::Result<()> {
+/// "12 passages in 5 documents", when the counts are known.
+fn header(results: &SearchResults) -> Option<String> {
+    let passages = results.total_hits? as u64;
+    let documents = results.total_documents? as u64;
+    if passages == 0 {
+        return None;
+    }
+    let mut header = format!(
+        "{} in {}",
+        crate::plural(passages, "passage"),
+        crate::plural(documents, "document")
+    );
+    if (results.hits.len() as u64) < passages {
+        header.push_str(&format!(", showing {}", results.hits.len()));
+    }
+    Some(header)
+}
+
+fn write_hit(out: &mut dyn WriteColor, hit: &Hit, width: usize) -> io::Result<()> {
     out.set_color(ColorSpec::new().set_fg(Some(Color::Magenta)))?;
     write!(out, "{}", hit.path)?;
     out.reset()?;
-    write!(out, ":")?;
-    out.set_color(ColorSpec::new().set_fg(Some(Color::Green)))?;
-    write!(out, "{}", hit.line)?;
-    out.reset()?;
+    let line_known = !matches!(
+        hit.stale,
+        Some(Stale::Deleted | Stale::Changed { relocated: false })
+    );
+    if line_known {
+        write!(out, ":")?;
+        out.set_color(ColorSpec::new().set_fg(Some(Color::Green)))?;
+        write!(out, "{}", hit.line)?;
+        out.reset()?;
+    }
     if let Some(date) = hit.date {
         write!(out, "  {date}")?;
     }
     out.set_color(ColorSpec::new().set_dimmed(true))?;
     write!(out, "  score {:.2}", hit.score)?;
     out.reset()?;
+    if let Some(stale) = hit.stale {
+        out.set_color(ColorSpec::new().set_fg(Some(Color::Yellow)))?;
+        write!(
+            out,
+            "  [{}]",
+            match stale {
+                Stale::Deleted => "file deleted since indexed",
+                Stale::Changed { relocated: true } => "file changed since indexed",
+                Stale::Changed { relocated: false } =>
+                    "file changed since indexed; passage no longer in it",
+            }
+        )?;
+        out.reset()?;
+    }
     writeln!(out)?;
-    let title = hit.title.as_deref().unwrap_or_else(|| file_name(&hit.path));
-    out.set_color(ColorSpec::new().set_bold(true))?;
-    write!(out, "  {title}")?;
-    out.reset()?;
-    writeln!(out)?;
-    write!(out, "  ")?;
-    write_snippet(out, &hit.snippet.text, &hit.snippet.highlights)?;
+    // Without a title the path above already names the document.
+    if let Some(title) = &hit.title {
+        let mut bold = ColorSpec::new();
+        bold.set_bold(true);
+        write_wrapped(out, title, &hit.title_highlights, width, &bold)?;
+    }
+    write_wrapped(
+        out,
+        &hit.snippet.text,
+        &hit.snippet.highlights,
+        width,
+        &ColorSpec::new(),
+    )
+}
+
+/// Writes `text` with runs of white space folded to one space, wrapped at word boundaries to
+/// `width` columns with every line indented by two spaces; `highlights` (byte ranges of
+/// `text`) in bold red, the rest in `base`.
+fn write_wrapped(
+    out: &mut dyn WriteColor,
+    text: &str,
+    highlights: &[Range<usize>],
+    width: usize,
+    base: &ColorSpec,
+) -> io::Result<()> {
+    const INDENT: &str = "  ";
+    let marked = |i: usize| highlights.iter().any(|h| h.start <= i && i < h.end);
+    let strong = highlight_spec();
+    let mut column = 0;
+    for word in words(text) {
+        let chars = text[word.clone()].chars().count();
+        if column > 0 && column + 1 + chars > width.saturating_sub(INDENT.len()) {
+            writeln!(out)?;
+            column = 0;
+        }
+        if column == 0 {
+            write!(out, "{INDENT}")?;
+        } else {
+            // A space between two highlighted parts of one phrase is highlighted too.
+            let joined = marked(word.start)
+                && highlights
+                    .iter()
+                    .any(|h| h.start < word.start && h.end > word.start);
+            if joined {
+                out.set_color(&strong)?;
+            } else {
+                out.set_color(base)?;
+            }
+            write!(out, " ")?;
+        }
+        let mut start = word.start;
+        while start < word.end {
+            let on = marked(start);
+            let mut end = start;
+            while end < word.end && marked(end) == on {
+                end += text[end..].chars().next().map_or(1, char::len_utf8);
+            }
+            out.set_color(if on { &strong } else { base })?;
+            write!(out, "{}", &text[start..end])?;
+            start = end;
+        }
+        out.reset()?;
+        column += chars + usize::from(column > 0);
+    }
     writeln!(out)
 }
 
-/// The file name without folders, which stands in for a missing title.
-fn file_name(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
+fn highlight_spec() -> ColorSpec {
+    let mut spec = ColorSpec::new();
+    spec.set_fg(Some(Color::Red)).set_bold(true);
+    spec
 }
 
-/// Writes the snippet on one line (line breaks and runs of spaces become one space), with the
-/// highlighted ranges in bold red.
-fn write_snippet(
-    out: &mut dyn WriteColor,
-    text: &str,
-    highlights: &[std::ops::Range<usize>],
-) -> io::Result<()> {
+/// Byte ranges of the white-space separated words of `text`.
+fn words(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     let mut pos = 0;
-    for h in highlights {
-        write_flat(out, &text[pos..h.start])?;
-        out.set_color(ColorSpec::new().set_fg(Some(Color::Red)).set_bold(true))?;
-        write_flat(out, &text[h.start..h.end])?;
-        out.reset()?;
-        pos = h.end;
-    }
-    write_flat(out, &text[pos..])
-}
-
-fn write_flat(out: &mut dyn WriteColor, text: &str) -> io::Result<()> {
-    let mut last_space = false;
-    let mut start = 0;
-    for (i, c) in text.char_indices() {
-        if c.is_whitespace() {
-            if !last_space {
-                out.write_all(&text.as_bytes()[start..i])?;
-                out.write_all(b" ")?;
-            }
-            start = i + c.len_utf8();
-            last_space = true;
-        } else {
-            if last_space {
-                start = i;
-            }
-            last_space = false;
+    std::iter::from_fn(move || {
+        let rest = &text[pos..];
+        let start = pos + (rest.len() - rest.trim_start().len());
+        if start >= text.len() {
+            return None;
         }
-    }
-    out.write_all(&text.as_bytes()[start..])
+        let end = text[start..]
+            .find(char::is_whitespace)
+            .map_or(text.len(), |i| start + i);
+        pos = end;
+        Some(start..end)
+    })
 }
 
 #[cfg(test)]
@@ -108,6 +208,8 @@ mod tests {
                 text: "Armed\n\nforces  left.".into(),
                 highlights: vec![0..5, 7..13],
             },
+            title_highlights: Vec::new(),
+            stale: None,
         }
     }
 
@@ -116,15 +218,45 @@ mod tests {
         let results = SearchResults {
             query: "q".into(),
             total_hits: Some(1),
+            total_documents: Some(1),
             took_ms: 1.0,
             hits: vec![hit()],
+            warnings: Vec::new(),
         };
         let mut out = termcolor::NoColor::new(Vec::new());
         write_text(&mut out, &results).unwrap();
         let text = String::from_utf8(out.into_inner()).unwrap();
         assert_eq!(
             text,
-            "world/001.txt:3  2026-02-26  score 4.26\n  001.txt\n  Armed forces left.\n"
+            "1 passage in 1 document\n\nworld/001.txt:3  2026-02-26  score 4.26\n  Armed forces left.\n"
+        );
+    }
+
+    #[test]
+    fn long_snippets_wrap_with_an_indent() {
+        let mut long = hit();
+        long.snippet.text = "word ".repeat(30).trim_end().to_string();
+        long.snippet.highlights = vec![Range { start: 0, end: 4 }];
+        long.title = Some("A title".into());
+        let results = SearchResults {
+            query: "q".into(),
+            total_hits: None,
+            total_documents: None,
+            took_ms: 1.0,
+            hits: vec![long],
+            warnings: Vec::new(),
+        };
+        let mut out = termcolor::NoColor::new(Vec::new());
+        write_text_to_width(&mut out, &results, 40).unwrap();
+        let text = String::from_utf8(out.into_inner()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[1], "  A title");
+        assert!(lines.len() > 4, "{text}");
+        assert!(
+            lines[2..]
+                .iter()
+                .all(|l| l.starts_with("  word") && l.len() <= 40),
+            "{text}"
         );
     }
 
@@ -133,8 +265,10 @@ mod tests {
         let results = SearchResults {
             query: "q".into(),
             total_hits: Some(1),
+            total_documents: Some(1),
             took_ms: 1.0,
             hits: vec![hit()],
+            warnings: Vec::new(),
         };
         let mut out = termcolor::Ansi::new(Vec::new());
         write_text(&mut out, &results).unwrap();

@@ -62,11 +62,12 @@ fn touched_but_identical_file_is_not_reindexed() {
 fn rename_moves_the_document() {
     let env = TestEnv::new();
     env.write("old.txt", "Alpha\n\nAardvarks are here.\n");
+    env.write("other.txt", "Beta\n\nBadgers are there.\n");
     env.index();
     std::fs::rename(env.corpus().join("old.txt"), env.corpus().join("new.txt")).unwrap();
     env.index();
     assert_eq!(env.paths("aardvarks"), ["new.txt"]);
-    assert_eq!(env.counts(), (1, 1));
+    assert_eq!(env.counts(), (2, 2));
 }
 
 #[test]
@@ -98,7 +99,8 @@ fn incompatible_index_is_detected_and_rebuilt() {
     // Pretend an older loupe wrote it.
     let meta_path = env.index_dir().join("meta.json");
     let meta = std::fs::read_to_string(&meta_path).unwrap();
-    let old = meta.replace("\\\"schema_version\\\":1", "\\\"schema_version\\\":0");
+    let current = format!("\\\"schema_version\\\":{}", loupe::schema::SCHEMA_VERSION);
+    let old = meta.replace(&current, "\\\"schema_version\\\":0");
     assert_ne!(meta, old, "payload holds the schema version: {meta}");
     std::fs::write(&meta_path, old).unwrap();
     let out = env.run_ok(&["search", "aardvarks"], 2);

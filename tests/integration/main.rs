@@ -9,4 +9,5 @@ mod incremental;
 mod index;
 mod json;
 mod query;
+mod safety;
 mod search;

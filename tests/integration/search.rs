@@ -144,10 +144,11 @@ fn text_output_shows_location_title_and_snippet() {
     let env = news();
     let out = env.run_ok(&["search", "umbrellas"], 0);
     let lines: Vec<&str> = out.stdout.lines().collect();
-    assert_eq!(lines.len(), 3, "{}", out.stdout);
-    assert!(lines[0].starts_with("b.txt:3  score "), "{}", lines[0]);
+    assert_eq!(lines.len(), 5, "{}", out.stdout);
+    assert_eq!(lines[..2], ["1 passage in 1 document", ""]);
+    assert!(lines[2].starts_with("b.txt:3  score "), "{}", lines[2]);
     assert_eq!(
-        lines[1..],
+        lines[3..],
         ["  Weather", "  Prices of umbrellas rose in the rain."]
     );
 }

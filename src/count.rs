@@ -1,0 +1,71 @@
+//! Counting what a query matches: passages, and the documents they come from (distinct
+//! values of the passages' `doc_key` fast field, a hash of the document path).
+
+use rustc_hash::FxHashSet;
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+
+/// Name of the fast field that identifies a passage's document.
+pub const DOC_KEY: &str = "doc_key";
+
+/// The document key of a path: equal paths, equal keys.
+pub fn doc_key(rel_path: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(rel_path.as_bytes())
+}
+
+/// Collects (matching passages, distinct documents among them).
+pub struct PassagesAndDocuments;
+
+/// One segment's part of [`PassagesAndDocuments`].
+pub struct SegmentCounter {
+    keys: Option<Column<u64>>,
+    passages: usize,
+    documents: FxHashSet<u64>,
+}
+
+impl Collector for PassagesAndDocuments {
+    type Fruit = (usize, usize);
+    type Child = SegmentCounter;
+
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<SegmentCounter> {
+        Ok(SegmentCounter {
+            keys: segment.fast_fields().u64(DOC_KEY).ok(),
+            passages: 0,
+            documents: FxHashSet::default(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, parts: Vec<(usize, FxHashSet<u64>)>) -> tantivy::Result<(usize, usize)> {
+        let passages = parts.iter().map(|(p, _)| p).sum();
+        let mut parts = parts.into_iter().map(|(_, d)| d);
+        let mut all = parts.next().unwrap_or_default();
+        for part in parts {
+            all.extend(part);
+        }
+        Ok((passages, all.len()))
+    }
+}
+
+impl SegmentCollector for SegmentCounter {
+    type Fruit = (usize, FxHashSet<u64>);
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        self.passages += 1;
+        if let Some(key) = self.keys.as_ref().and_then(|k| k.first(doc)) {
+            self.documents.insert(key);
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        (self.passages, self.documents)
+    }
+}

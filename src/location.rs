@@ -1,0 +1,107 @@
+//! Which corpus belongs to an index. `loupe index` records the corpus folder (its canonical
+//! path, and its path relative to the index folder) in every commit; later commands given only
+//! `--index` use that folder, and a `--corpus` that names another folder is refused, so that a
+//! mistyped flag can never bring an index "up to date" against the wrong folder.
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::store;
+
+/// The corpus folder used when neither the command line nor the index names one.
+pub const DEFAULT_CORPUS: &str = "corpus";
+
+/// The corpus folder to use with the index in `index_dir`.
+///
+/// - `given` (from `--corpus`) must be the recorded corpus, unless `switching` (a rebuild,
+///   which may index another folder) or the index records none.
+/// - Without `given`, the recorded corpus: its absolute path, or, when that is gone but the
+///   path relative to the index leads to a folder, that one (the two were moved together).
+/// - With neither, [`DEFAULT_CORPUS`].
+pub fn corpus_for(index_dir: &Path, given: Option<&Path>, switching: bool) -> Result<PathBuf> {
+    let recorded = store::read_commit_info(index_dir).map(|info| recorded_corpus(index_dir, &info));
+    match (given, recorded) {
+        (Some(given), Some(recorded)) if !switching => {
+            let canonical = std::fs::canonicalize(given)
+                .map_err(|_| Error::CorpusMissing(given.to_path_buf()))?;
+            if canonical != recorded {
+                return Err(Error::CorpusMismatch {
+                    index: index_dir.to_path_buf(),
+                    recorded,
+                    given: given.to_path_buf(),
+                });
+            }
+            Ok(given.to_path_buf())
+        }
+        (Some(given), _) => Ok(given.to_path_buf()),
+        (None, Some(recorded)) => Ok(recorded),
+        (None, None) => Ok(PathBuf::from(DEFAULT_CORPUS)),
+    }
+}
+
+/// Where the corpus recorded in `info` is now.
+fn recorded_corpus(index_dir: &Path, info: &store::CommitInfo) -> PathBuf {
+    let absolute = PathBuf::from(&info.corpus);
+    if absolute.is_dir() {
+        return absolute;
+    }
+    if let Some(relative) = &info.corpus_from_index {
+        let moved = index_dir.join(relative);
+        if moved.is_dir() {
+            return std::fs::canonicalize(&moved).unwrap_or(moved);
+        }
+    }
+    absolute
+}
+
+/// `to` relative to `from` (both absolute and canonical), e.g. `../corpus`.
+pub fn relative_path(from: &Path, to: &Path) -> Option<PathBuf> {
+    let from: Vec<Component> = from.components().collect();
+    let to: Vec<Component> = to.components().collect();
+    if from.first() != to.first() {
+        return None;
+    }
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..from.len() {
+        out.push("..");
+    }
+    for part in &to[common..] {
+        out.push(part);
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths() {
+        let rel = |a: &str, b: &str| relative_path(Path::new(a), Path::new(b)).unwrap();
+        assert_eq!(
+            rel("/w/repo/index", "/w/repo/corpus"),
+            Path::new("../corpus")
+        );
+        assert_eq!(rel("/w/index", "/data/news"), Path::new("../../data/news"));
+        assert_eq!(rel("/w/index", "/w/index/docs"), Path::new("docs"));
+        assert_eq!(rel("/w", "/w"), Path::new("."));
+    }
+
+    #[test]
+    fn without_an_index_the_given_or_default_corpus() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("index");
+        assert_eq!(
+            corpus_for(&index, None, false).unwrap(),
+            Path::new(DEFAULT_CORPUS)
+        );
+        assert_eq!(
+            corpus_for(&index, Some(Path::new("x")), false).unwrap(),
+            Path::new("x")
+        );
+    }
+}

@@ -1,0 +1,284 @@
+//! The index knows its corpus, refuses updates that would empty it by accident, says when it
+//! is stale, and writes only into folders that are its own.
+
+use crate::util::TestEnv;
+
+fn four_documents() -> TestEnv {
+    let env = TestEnv::new();
+    for i in 1..=4 {
+        env.write(
+            &format!("n{i}.txt"),
+            &format!("Heron report {i}\n\nHerons number {i} were counted.\n"),
+        );
+    }
+    env.index();
+    env
+}
+
+#[test]
+fn the_index_remembers_its_corpus_and_stats_shows_it() {
+    let env = four_documents();
+    std::fs::create_dir(env.root().join("elsewhere")).unwrap();
+    // From another folder, only --index given: the recorded corpus is used.
+    let index = env.index_dir();
+    let index = index.to_str().unwrap();
+    let mut cmd = env.command(&["search", "herons", "--index", index, "--format", "json"]);
+    let out = cmd
+        .current_dir(env.root().join("elsewhere"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let out = env.run_ok(&["stats"], 0);
+    let corpus = std::fs::canonicalize(env.corpus()).unwrap();
+    assert!(
+        out.stdout.contains(corpus.to_str().unwrap()),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn refresh_against_a_wrong_empty_or_missing_corpus_keeps_every_document() {
+    let env = four_documents();
+    std::fs::create_dir(env.root().join("empty")).unwrap();
+    env.write("../other/x.txt", "Other\n\nSomething else.\n");
+    for corpus in ["empty", "other"] {
+        let out = env.run_ok(&["search", "herons", "--corpus", corpus, "--refresh"], 2);
+        assert!(
+            out.stderr.contains("was built from") && out.stderr.contains("--rebuild"),
+            "{}",
+            out.stderr
+        );
+        let out = env.run_ok(&["index", "--corpus", corpus], 2);
+        assert!(out.stderr.contains("was built from"), "{}", out.stderr);
+    }
+    let out = env.run_ok(&["index", "--corpus", "missing"], 2);
+    assert!(out.stderr.contains("missing"), "{}", out.stderr);
+    assert_eq!(env.counts(), (4, 4));
+    assert_eq!(env.paths("herons").len(), 4);
+}
+
+#[test]
+fn an_update_that_would_remove_most_documents_stops_unless_forced() {
+    let env = four_documents();
+    for i in 1..=3 {
+        env.remove(&format!("n{i}.txt"));
+    }
+    let out = env.run_ok(&["index"], 2);
+    assert!(
+        out.stderr.contains("3 of the 4") && out.stderr.contains("unmounted"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(env.counts(), (4, 4), "a refused run changes nothing");
+    let out = env.run_ok(&["search", "herons", "--refresh"], 2);
+    assert!(out.stderr.contains("--force"), "{}", out.stderr);
+    env.run_ok(&["index", "--force"], 0);
+    assert_eq!(env.counts(), (1, 1));
+}
+
+#[test]
+fn an_empty_corpus_folder_is_refused_even_when_rebuilding() {
+    let env = four_documents();
+    for i in 1..=4 {
+        env.remove(&format!("n{i}.txt"));
+    }
+    env.run_ok(&["index", "--rebuild"], 2);
+    assert_eq!(env.counts(), (4, 4));
+}
+
+#[test]
+fn rebuild_switches_to_another_corpus() {
+    let env = four_documents();
+    env.write("../other/x.txt", "Other\n\nEgrets only.\n");
+    env.run_ok(&["index", "--corpus", "other", "--rebuild"], 0);
+    assert_eq!(env.paths("egrets"), ["x.txt"]);
+    // From now on the index's corpus is `other`.
+    env.write("../other/y.txt", "More\n\nEgrets again.\n");
+    env.run_ok(&["index"], 0);
+    assert_eq!(env.paths("egrets").len(), 2);
+}
+
+#[test]
+fn a_moved_tree_keeps_working() {
+    let env = four_documents();
+    let moved = tempfile::tempdir().unwrap();
+    let new_root = moved.path().join("moved");
+    std::fs::rename(env.root(), &new_root).unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("loupe"))
+        .current_dir(&new_root)
+        .args(["search", "herons", "--refresh", "--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let results: loupe::render::JsonResults = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(results.hits.len(), 4, "{stderr}");
+    std::fs::rename(&new_root, env.root()).unwrap();
+}
+
+#[test]
+fn a_new_file_triggers_the_stale_warning() {
+    let env = four_documents();
+    assert!(env.search("herons", &[]).warnings.is_empty());
+    env.write(
+        "n5.txt",
+        "Heron report 5\n\nHerons number 5 were counted.\n",
+    );
+    let out = env.run_ok(&["search", "herons"], 0);
+    assert!(
+        out.stderr.contains("1 file added") && out.stderr.contains("loupe index"),
+        "{}",
+        out.stderr
+    );
+    let results = env.search("herons", &[]);
+    assert_eq!(results.warnings.len(), 1, "{:?}", results.warnings);
+    env.index();
+    assert!(env.search("herons", &[]).warnings.is_empty());
+    assert_eq!(env.paths("herons").len(), 5);
+}
+
+#[test]
+fn a_deleted_file_is_marked() {
+    let env = four_documents();
+    env.remove("n2.txt");
+    let results = env.search("herons", &[]);
+    let hit = results.hits.iter().find(|h| h.path == "n2.txt").unwrap();
+    assert_eq!(hit.stale.as_deref(), Some("deleted"));
+    assert!(results.warnings[0].contains("1 file removed"));
+    let out = env.run_ok(&["search", "herons"], 0);
+    assert!(
+        out.stdout.contains("n2.txt  score") && out.stdout.contains("deleted since indexed"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn an_edited_file_points_at_the_passage_where_it_is_now() {
+    let env = four_documents();
+    // Sleep past the file system's time resolution so the edit shows.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let text = "Heron report 3\n\nA new first paragraph.\n\nHerons number 3 were counted.\n";
+    env.write("n3.txt", text);
+    let results = env.search("herons", &[]);
+    let hit = results.hits.iter().find(|h| h.path == "n3.txt").unwrap();
+    assert_eq!(hit.stale.as_deref(), Some("changed"));
+    assert_eq!(hit.line, 5);
+    let (start, end) = (hit.byte_start as usize, hit.byte_end as usize);
+    assert_eq!(&text[start..end], hit.text);
+    // Rewritten so the passage is gone: marked, and the text output shows no line number.
+    env.write("n3.txt", "Heron report 3\n\nNothing about birds.\n");
+    let out = env.run_ok(&["search", "herons"], 0);
+    assert!(
+        out.stdout.contains("n3.txt  score") && out.stdout.contains("no longer in it"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn a_foreign_folder_is_refused() {
+    let env = TestEnv::new();
+    env.write("a.txt", "Title\n\nPelicans nest here.\n");
+    let foreign = env.root().join("photos");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("holiday.jpg"), b"\xff\xd8").unwrap();
+    for args in [
+        &["index", "--index", "photos"][..],
+        &["search", "pelicans", "--index", "photos"],
+    ] {
+        let out = env.run_ok(args, 2);
+        assert!(
+            out.stderr.contains("not a loupe index"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+    let names: Vec<_> = std::fs::read_dir(&foreign).unwrap().collect();
+    assert_eq!(names.len(), 1, "nothing was written into the folder");
+}
+
+#[test]
+fn garbage_metadata_is_reported_as_damage_and_rebuild_mends_it() {
+    let env = four_documents();
+    std::fs::write(env.index_dir().join("meta.json"), "{ not json").unwrap();
+    let out = env.run_ok(&["search", "herons"], 2);
+    assert!(
+        out.stderr.contains("is damaged") && out.stderr.contains("loupe index --rebuild"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("building it"), "{}", out.stderr);
+    env.run_ok(&["index"], 2);
+    env.run_ok(&["index", "--rebuild"], 0);
+    assert_eq!(env.paths("herons").len(), 4);
+}
+
+#[test]
+fn date_filters_and_date_sort_warn_on_an_undated_index() {
+    let env = four_documents();
+    let out = env.run_ok(&["search", "herons", "--since", "2020-01-01"], 1);
+    assert!(
+        out.stderr.contains("no indexed document has a date"),
+        "{}",
+        out.stderr
+    );
+    let results = env.search("herons date:2020", &[]);
+    assert_eq!(results.warnings.len(), 1, "{:?}", results.warnings);
+    let results = env.search("herons", &["--sort", "date"]);
+    assert!(
+        results.warnings[0].contains("--sort date"),
+        "{:?}",
+        results.warnings
+    );
+}
+
+#[test]
+fn completions_and_man_page_are_generated() {
+    let env = TestEnv::new();
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = env.run_ok(&["completions", shell], 0);
+        assert!(out.stdout.contains("search"), "{shell}: {}", out.stdout);
+    }
+    let out = env.run_ok(&["man"], 0);
+    assert!(
+        out.stdout.starts_with(".ie") || out.stdout.contains(".TH"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("loupe"));
+}
+
+#[test]
+fn a_query_starting_with_a_dash_gets_a_hint() {
+    let env = four_documents();
+    let out = env.run_ok(&["search", "-foo"], 2);
+    assert!(
+        out.stderr.contains("loupe search -- -foo"),
+        "{}",
+        out.stderr
+    );
+    // After `--`, everything is query text.
+    let out = env.run(&["search", "--", "-n", "herons"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+#[test]
+fn text_output_counts_and_pluralises() {
+    let env = four_documents();
+    let out = env.run_ok(&["search", "herons", "-n", "2"], 0);
+    assert!(
+        out.stdout
+            .starts_with("4 passages in 4 documents, showing 2"),
+        "{}",
+        out.stdout
+    );
+    let out = env.run_ok(&["search", "herons", "number", "1"], 0);
+    assert!(out.stdout.contains("in 4 documents"), "{}", out.stdout);
+    let out = env.run_ok(&["index", "--rebuild"], 0);
+    assert!(out.stderr.contains("4 passages"), "{}", out.stderr);
+    let results = env.search("herons", &[]);
+    let rounded = (results.took_ms * 100.0).round() / 100.0;
+    assert_eq!(results.took_ms, rounded);
+}

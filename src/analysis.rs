@@ -238,15 +238,21 @@ pub fn terms(text: &str) -> Vec<String> {
 /// The first word of `text` normalised and folded like index terms, but not stemmed: the form
 /// to compare with the start of index terms (prefix queries). Empty when there is no word.
 pub fn fold(text: &str) -> String {
+    folded_words(text).into_iter().next().unwrap_or_default()
+}
+
+/// The words of `text` normalised and folded like index terms, but not stemmed: the exact
+/// forms, to tell `pickings` from `picking`.
+pub fn folded_words(text: &str) -> Vec<String> {
     let mut analyzer = TextAnalyzer::builder(WordTokenizer::default())
         .filter(AsciiFoldingFilter)
         .build();
     let mut stream = analyzer.token_stream(text);
-    if stream.advance() {
-        stream.token().text.clone()
-    } else {
-        String::new()
+    let mut out = Vec::new();
+    while stream.advance() {
+        out.push(stream.token().text.clone());
     }
+    out
 }
 
 #[cfg(test)]

@@ -127,8 +127,11 @@ pub struct SearchArgs {
     #[arg(short = 'n', long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=10000))]
     pub limit: u64,
     /// At most N passages from one document (0: no cap).
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long, value_name = "N", default_value_t = 2)]
     pub per_doc: usize,
+    /// Show how each score is made up.
+    #[arg(long)]
+    pub explain: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -156,11 +159,20 @@ pub struct SearchArgs {
 #[derive(Debug, Args)]
 pub struct EvalArgs {
     /// Queries, one per line: `qid<TAB>text` (the text is read as plain words, no query syntax).
-    #[arg(long, value_name = "FILE")]
-    pub queries: PathBuf,
+    #[arg(long, value_name = "FILE", requires = "qrels", conflicts_with_all = ["suite", "known_item"])]
+    pub queries: Option<PathBuf>,
     /// Relevance judgments in TREC format: `qid 0 docid gain` (gain 0: judged not relevant).
-    #[arg(long, value_name = "FILE")]
-    pub qrels: PathBuf,
+    #[arg(long, value_name = "FILE", requires = "queries")]
+    pub qrels: Option<PathBuf>,
+    /// Evaluate every collection in DIR (each sub-folder with queries.tsv, qrels.txt and docs/), with this ranking and with plain BM25, in one table.
+    #[arg(long, value_name = "DIR", conflicts_with = "known_item")]
+    pub suite: Option<PathBuf>,
+    /// Known-item search on the corpus: each document with a unique title is looked for by its title, its quoted title and three of its words.
+    #[arg(long)]
+    pub known_item: bool,
+    /// With --known-item: at most this many documents, spread evenly over the corpus.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub sample: usize,
     #[command(flatten)]
     pub locations: Locations,
     /// Documents ranked per query (at most 10000).
@@ -175,30 +187,33 @@ pub struct EvalArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
     pub format: StatsFormat,
-    /// Ranking variant: weight of title matches (default 0.75).
-    #[arg(long, value_name = "WEIGHT")]
-    pub title_boost: Option<f32>,
-    /// Ranking variant: drop stop words from long queries (default on).
+    /// The ranking: loupe's default, or plain BM25 with the same analysis.
+    #[arg(long, value_enum, default_value_t = RankingName::Default)]
+    pub ranking: RankingName,
+    /// Ranking variant: leave stop words out of plain-word queries (default on).
     #[arg(long, value_enum, value_name = "on|off")]
     pub stop_words: Option<Switch>,
-    /// Ranking variant: weight of consecutive query words found near each other (default 0.2).
+    /// Ranking variant: weight of neighbouring query words found together (default 0.2).
     #[arg(long, value_name = "WEIGHT")]
     pub proximity: Option<f32>,
-    /// Ranking variant: expansion terms from pseudo-relevance feedback (default 30; 0: off).
-    #[arg(long, value_name = "N")]
-    pub feedback_terms: Option<usize>,
-    /// Ranking variant: passages feedback learns from (default 10).
-    #[arg(long, value_name = "N")]
-    pub feedback_passages: Option<usize>,
-    /// Ranking variant: share of the original query when expanded (default 0.6).
-    #[arg(long, value_name = "WEIGHT")]
-    pub original_weight: Option<f32>,
-    /// Ranking variant: how many positions apart consecutive query words count as near (default 1).
+    /// Ranking variant: extra positions allowed between neighbouring query words (default 1).
     #[arg(long, value_name = "N")]
     pub proximity_window: Option<u32>,
-    /// Ranking variant: weight of a document's other matching passages (default 0).
+    /// Ranking variant: weight of the document's score in a passage's (default 1).
     #[arg(long, value_name = "WEIGHT")]
-    pub other_passages: Option<f32>,
+    pub document_weight: Option<f32>,
+    /// Ranking variant: extra score for passages with the words exactly as typed (default 0.01).
+    #[arg(long, value_name = "WEIGHT")]
+    pub exact_form: Option<f32>,
+}
+
+/// Named rankings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RankingName {
+    /// loupe's ranking.
+    Default,
+    /// Plain BM25 (BM25F over title and passage), nothing else.
+    Bm25,
 }
 
 /// On or off.

@@ -12,11 +12,11 @@ use loupe::indexer::{self, IndexOptions};
 use loupe::progress::{self, ProgressReporter};
 use loupe::ranking::Ranking;
 use loupe::search::{PassageSearcher, SearchOptions, SortOrder};
-use loupe::{eval, location, render, stats, store};
+use loupe::{eval, location, render, stats, store, suite};
 
 use crate::cli::{
-    Cli, ColorWhen, Command, EvalArgs, Format, IndexArgs, SearchArgs, Sort, StatsArgs, StatsFormat,
-    Switch,
+    Cli, ColorWhen, Command, EvalArgs, Format, IndexArgs, RankingName, SearchArgs, Sort, StatsArgs,
+    StatsFormat, Switch,
 };
 
 /// Runs the command and returns the exit code for a normal outcome.
@@ -83,6 +83,7 @@ fn search(args: SearchArgs) -> Result<ExitCode> {
         plain: args.plain,
         // The text header and JSON show the number of all matches; JSON Lines does not.
         count_total: args.format != Format::Jsonl,
+        explain: args.explain,
         ..SearchOptions::default()
     };
     let query = args.query.join(" ");
@@ -90,6 +91,14 @@ fn search(args: SearchArgs) -> Result<ExitCode> {
     searcher.check_freshness(&mut results, &corpus)?;
     for warning in &results.warnings {
         eprintln!("loupe: warning: {warning}");
+    }
+    for s in &results.suggestions {
+        eprintln!(
+            "loupe: did you mean `{}`? (`{}` is rare here) try: loupe search {}",
+            s.suggestion,
+            s.word,
+            shell_quote(&s.query)
+        );
     }
     // One write at the end: results are small, and a write per coloured piece costs more.
     let mut out = BufferedStandardStream::stdout(color_choice(args.color));
@@ -136,13 +145,20 @@ fn ensure_built(corpus: &Path, index_dir: &Path) -> Result<bool> {
 }
 
 fn evaluate(args: EvalArgs) -> Result<ExitCode> {
-    let read = |path: &Path| {
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+    let base = match args.ranking {
+        RankingName::Default => Ranking::default(),
+        RankingName::Bm25 => Ranking::bm25(),
     };
-    let queries = eval::parse_queries(&read(&args.queries)?)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", args.queries.display()))?;
-    let qrels = eval::parse_qrels(&read(&args.qrels)?)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", args.qrels.display()))?;
+    let ranking = Ranking {
+        stop_words: args.stop_words.map_or(base.stop_words, |s| s == Switch::On),
+        proximity: args.proximity.unwrap_or(base.proximity),
+        proximity_window: args.proximity_window.unwrap_or(base.proximity_window),
+        document_weight: args.document_weight.unwrap_or(base.document_weight),
+        exact_form: args.exact_form.unwrap_or(base.exact_form),
+    };
+    if let Some(suite_dir) = &args.suite {
+        return evaluate_suite(suite_dir, &ranking, &args);
+    }
     let corpus = location::corpus_for(
         &args.locations.index,
         args.locations.corpus.as_deref(),
@@ -150,62 +166,43 @@ fn evaluate(args: EvalArgs) -> Result<ExitCode> {
     )?;
     ensure_built(&corpus, &args.locations.index)?;
     let searcher = PassageSearcher::open(&args.locations.index)?;
-    let mut run_file = match &args.run {
-        Some(path) => Some(std::io::BufWriter::new(
-            std::fs::File::create(path)
-                .with_context(|| format!("cannot write {}", path.display()))?,
-        )),
-        None => None,
-    };
-    let defaults = Ranking::default();
-    let ranking_settings = Ranking {
-        title_boost: args.title_boost.unwrap_or(defaults.title_boost),
-        stop_words: args
-            .stop_words
-            .map_or(defaults.stop_words, |s| s == Switch::On),
-        proximity: args.proximity.unwrap_or(defaults.proximity),
-        feedback_terms: args.feedback_terms.unwrap_or(defaults.feedback_terms),
-        feedback_passages: args.feedback_passages.unwrap_or(defaults.feedback_passages),
-        original_weight: args.original_weight.unwrap_or(defaults.original_weight),
-        other_passages: args.other_passages.unwrap_or(defaults.other_passages),
-        proximity_window: args.proximity_window.unwrap_or(defaults.proximity_window),
-        ..defaults
-    };
-    let mut per_query = Vec::new();
-    for (qid, text) in &queries {
-        let Some(judgments) = qrels.get(qid) else {
-            continue;
-        };
-        let ranking = searcher.rank_documents(text, args.depth as usize, &ranking_settings)?;
-        if let Some(out) = run_file.as_mut() {
-            eval::write_run(out, qid, &ranking, "loupe")?;
-        }
-        let docids: Vec<String> = ranking.into_iter().map(|(d, _)| d).collect();
-        per_query.push((qid.clone(), eval::evaluate(&docids, judgments)));
+    if args.known_item {
+        return evaluate_known_item(&searcher, &ranking, &args);
     }
-    if let Some(mut out) = run_file {
-        out.flush()?;
-    }
-    if per_query.is_empty() {
+    let (Some(queries), Some(qrels)) = (&args.queries, &args.qrels) else {
+        anyhow::bail!("give --queries FILE --qrels FILE, --suite DIR, or --known-item");
+    };
+    let collection = suite::Collection::read("queries", &corpus, queries, qrels)?;
+    let results = suite::run(&searcher, &collection, &ranking, args.depth as usize)?;
+    if results.is_empty() {
         anyhow::bail!(
             "no query in {} has judgments in {}",
-            args.queries.display(),
-            args.qrels.display()
+            queries.display(),
+            qrels.display()
         );
     }
-    let overall = eval::mean(&per_query.iter().map(|(_, m)| *m).collect::<Vec<_>>());
+    if let Some(path) = &args.run {
+        let mut out = std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?,
+        );
+        for r in &results {
+            eval::write_run(&mut out, &r.qid, &r.ranking, "loupe")?;
+        }
+        out.flush()?;
+    }
+    let overall = eval::mean(&results.iter().map(|r| r.metrics).collect::<Vec<_>>());
     let mut out = std::io::stdout().lock();
     match args.format {
         StatsFormat::Json => {
-            let metrics = |m: &eval::Metrics| serde_json::json!({"ndcg@10": m.ndcg_10, "map": m.map, "p@10": m.p_10, "recall@100": m.recall_100, "mrr": m.mrr});
             let mut json =
-                serde_json::json!({"queries": per_query.len(), "overall": metrics(&overall)});
+                serde_json::json!({"queries": results.len(), "overall": metrics_json(&overall)});
             if args.per_query {
-                json["per_query"] = per_query
+                json["per_query"] = results
                     .iter()
-                    .map(|(q, m)| {
-                        let mut v = metrics(m);
-                        v["qid"] = serde_json::json!(q);
+                    .map(|r| {
+                        let mut v = metrics_json(&r.metrics);
+                        v["qid"] = serde_json::json!(r.qid);
                         v
                     })
                     .collect();
@@ -225,15 +222,144 @@ fn evaluate(args: EvalArgs) -> Result<ExitCode> {
                 )
             };
             if args.per_query {
-                for (qid, m) in &per_query {
-                    writeln!(out, "{}", line(qid, m))?;
+                for r in &results {
+                    writeln!(out, "{}", line(&r.qid, &r.metrics))?;
                 }
             }
             writeln!(
                 out,
                 "{}",
-                line(&format!("all ({})", per_query.len()), &overall)
+                line(&format!("all ({})", results.len()), &overall)
             )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn metrics_json(m: &eval::Metrics) -> serde_json::Value {
+    serde_json::json!({"ndcg@10": m.ndcg_10, "map": m.map, "p@10": m.p_10, "recall@100": m.recall_100, "mrr": m.mrr})
+}
+
+/// Every collection of the suite, with `ranking` and with plain BM25: one row each, and the
+/// mean. Each collection's index is kept in the temporary folder between runs.
+fn evaluate_suite(suite_dir: &Path, ranking: &Ranking, args: &EvalArgs) -> Result<ExitCode> {
+    let collections = suite::discover(suite_dir)?;
+    let mut rows = Vec::new();
+    for collection in &collections {
+        let canonical = std::fs::canonicalize(&collection.corpus)?;
+        let key = xxhash_rust::xxh3::xxh3_64(canonical.as_os_str().as_encoded_bytes());
+        let index_dir = std::env::temp_dir()
+            .join("loupe-eval")
+            .join(format!("{}-{key:016x}", collection.name));
+        let report = indexer::run(
+            &IndexOptions::new(&canonical, &index_dir),
+            &mut indexer::Quiet,
+        )?;
+        if report.added + report.changed + report.removed > 0 {
+            eprintln!("loupe: {}: {}", collection.name, progress::summary(&report));
+        }
+        let searcher = PassageSearcher::open(&index_dir)?;
+        let depth = args.depth as usize;
+        let mean_of = |results: Vec<suite::QueryResult>| {
+            eval::mean(&results.iter().map(|r| r.metrics).collect::<Vec<_>>())
+        };
+        let chosen = suite::run(&searcher, collection, ranking, depth)?;
+        let queries = chosen.len();
+        let chosen = mean_of(chosen);
+        let baseline = mean_of(suite::run(&searcher, collection, &Ranking::bm25(), depth)?);
+        rows.push((collection.name.clone(), queries, chosen, baseline));
+    }
+    let n = rows.len() as f64;
+    let mean = |pick: fn(&(String, usize, eval::Metrics, eval::Metrics)) -> f64| {
+        rows.iter().map(pick).sum::<f64>() / n
+    };
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        StatsFormat::Json => {
+            let json: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|(name, queries, chosen, baseline)| {
+                    serde_json::json!({"collection": name, "queries": queries,
+                        "ranking": metrics_json(chosen), "bm25": metrics_json(baseline)})
+                })
+                .collect();
+            writeln!(
+                out,
+                "{}",
+                serde_json::json!({"collections": json,
+                "mean": {"ranking_ndcg@10": mean(|r| r.2.ndcg_10), "bm25_ndcg@10": mean(|r| r.3.ndcg_10)}})
+            )?;
+        }
+        StatsFormat::Text => {
+            writeln!(
+                out,
+                "{:<12} {:>7}  {:>8} {:>8}  {:>7} {:>7}  {:>7} {:>7}",
+                "collection", "queries", "nDCG@10", "bm25", "MAP", "bm25", "R@100", "bm25"
+            )?;
+            for (name, queries, c, b) in &rows {
+                writeln!(
+                    out,
+                    "{name:<12} {queries:>7}  {:>8.4} {:>8.4}  {:>7.4} {:>7.4}  {:>7.4} {:>7.4}",
+                    c.ndcg_10, b.ndcg_10, c.map, b.map, c.recall_100, b.recall_100
+                )?;
+            }
+            writeln!(
+                out,
+                "{:<12} {:>7}  {:>8.4} {:>8.4}  {:>7.4} {:>7.4}  {:>7.4} {:>7.4}",
+                "mean",
+                "",
+                mean(|r| r.2.ndcg_10),
+                mean(|r| r.3.ndcg_10),
+                mean(|r| r.2.map),
+                mean(|r| r.3.map),
+                mean(|r| r.2.recall_100),
+                mean(|r| r.3.recall_100)
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Known-item search on the index's corpus, with `ranking` and with plain BM25.
+fn evaluate_known_item(
+    searcher: &PassageSearcher,
+    ranking: &Ranking,
+    args: &EvalArgs,
+) -> Result<ExitCode> {
+    let depth = args.depth as usize;
+    let chosen = suite::known_item(searcher, ranking, args.sample, depth)?;
+    let baseline = suite::known_item(searcher, &Ranking::bm25(), args.sample, depth)?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        StatsFormat::Json => {
+            let json: Vec<serde_json::Value> = chosen
+                .iter()
+                .zip(&baseline)
+                .map(|(c, b)| {
+                    serde_json::json!({"form": c.form.name(), "queries": c.queries,
+                        "mrr": c.mrr, "top1": c.top1, "bm25_mrr": b.mrr, "bm25_top1": b.top1})
+                })
+                .collect();
+            writeln!(out, "{}", serde_json::json!({"known_item": json}))?;
+        }
+        StatsFormat::Text => {
+            writeln!(
+                out,
+                "{:<16} {:>7}  {:>7} {:>7}  {:>8} {:>8}",
+                "query form", "queries", "MRR", "top-1", "bm25 MRR", "top-1"
+            )?;
+            for (c, b) in chosen.iter().zip(&baseline) {
+                writeln!(
+                    out,
+                    "{:<16} {:>7}  {:>7.4} {:>6.1}%  {:>8.4} {:>7.1}%",
+                    c.form.name(),
+                    c.queries,
+                    c.mrr,
+                    c.top1 * 100.0,
+                    b.mrr,
+                    b.top1 * 100.0
+                )?;
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -275,6 +401,22 @@ fn show_stats(args: StatsArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `text` quoted for a POSIX shell when it needs it.
+fn shell_quote(text: &str) -> String {
+    if text
+        .chars()
+        .all(|c| c.is_alphanumeric() || " -_.,/".contains(c))
+    {
+        if text.contains(' ') {
+            format!("'{text}'")
+        } else {
+            text.to_string()
+        }
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
 }
 
 fn display(path: &Path) -> String {

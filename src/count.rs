@@ -14,8 +14,17 @@ pub fn doc_key(rel_path: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(rel_path.as_bytes())
 }
 
-/// Collects (matching passages, distinct documents among them).
+/// Collects the numbers of matching passages and of the documents they come from.
 pub struct PassagesAndDocuments;
+
+/// What [`PassagesAndDocuments`] counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Totals {
+    /// Matching passages.
+    pub passages: usize,
+    /// Distinct documents among them.
+    pub documents: usize,
+}
 
 /// One segment's part of [`PassagesAndDocuments`].
 pub struct SegmentCounter {
@@ -25,7 +34,7 @@ pub struct SegmentCounter {
 }
 
 impl Collector for PassagesAndDocuments {
-    type Fruit = (usize, usize);
+    type Fruit = Totals;
     type Child = SegmentCounter;
 
     fn for_segment(
@@ -44,14 +53,17 @@ impl Collector for PassagesAndDocuments {
         false
     }
 
-    fn merge_fruits(&self, parts: Vec<(usize, FxHashSet<u64>)>) -> tantivy::Result<(usize, usize)> {
+    fn merge_fruits(&self, parts: Vec<(usize, FxHashSet<u64>)>) -> tantivy::Result<Totals> {
         let passages = parts.iter().map(|(p, _)| p).sum();
         let mut parts = parts.into_iter().map(|(_, d)| d);
         let mut all = parts.next().unwrap_or_default();
         for part in parts {
             all.extend(part);
         }
-        Ok((passages, all.len()))
+        Ok(Totals {
+            passages,
+            documents: all.len(),
+        })
     }
 }
 

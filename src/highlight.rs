@@ -21,6 +21,19 @@ pub struct Matcher {
     pub fuzzy: Vec<(String, u8)>,
     /// Phrases: terms with their relative positions, and the slop.
     pub phrases: Vec<(Vec<(usize, String)>, u32)>,
+    /// The query's words as typed, folded but not stemmed.
+    pub exact: HashSet<String>,
+}
+
+/// The share of the query's words that `text` holds in exactly the typed form (folded, not
+/// stemmed): 1 when every word stands as typed, 0 when only other forms of them match.
+pub fn exact_share(text: &str, matcher: &Matcher) -> f32 {
+    if matcher.exact.is_empty() {
+        return 0.0;
+    }
+    let words: HashSet<String> = analysis::folded_words(text).into_iter().collect();
+    let found = matcher.exact.iter().filter(|w| words.contains(*w)).count();
+    found as f32 / matcher.exact.len() as f32
 }
 
 impl Matcher {
@@ -59,6 +72,17 @@ struct Word {
 
 /// Byte ranges of `text` matched by `matcher`, sorted and merged.
 pub fn find_matches(text: &str, matcher: &Matcher) -> Vec<Range<usize>> {
+    merge(
+        find_keyed_matches(text, matcher)
+            .into_iter()
+            .map(|(r, _)| r)
+            .collect(),
+    )
+}
+
+/// Byte ranges of `text` matched by `matcher`, each with what it matched (the term, or the
+/// phrase's number), in text order; not merged.
+pub fn find_keyed_matches(text: &str, matcher: &Matcher) -> Vec<(Range<usize>, String)> {
     if matcher.is_empty() {
         return Vec::new();
     }
@@ -73,10 +97,10 @@ pub fn find_matches(text: &str, matcher: &Matcher) -> Vec<Range<usize>> {
             position: t.position,
         });
     }
-    let mut found: Vec<Range<usize>> = words
+    let mut found: Vec<(Range<usize>, String)> = words
         .iter()
         .filter(|w| matcher.matches_word(&w.term))
-        .map(|w| w.range.clone())
+        .map(|w| (w.range.clone(), w.term.clone()))
         .collect();
     if !matcher.phrases.is_empty() {
         let by_position: HashMap<usize, usize> = words
@@ -84,11 +108,17 @@ pub fn find_matches(text: &str, matcher: &Matcher) -> Vec<Range<usize>> {
             .enumerate()
             .map(|(i, w)| (w.position, i))
             .collect();
-        for (terms, slop) in &matcher.phrases {
-            found.extend(phrase_matches(&words, &by_position, terms, *slop));
+        for (n, (terms, slop)) in matcher.phrases.iter().enumerate() {
+            let key = format!("\u{0}phrase{n}");
+            found.extend(
+                phrase_matches(&words, &by_position, terms, *slop)
+                    .into_iter()
+                    .map(|r| (r, key.clone())),
+            );
         }
     }
-    merge(found)
+    found.sort_by_key(|(r, _)| (r.start, r.end));
+    found
 }
 
 /// Occurrences of a phrase: the whole span for an exact phrase, each word for a proximity one.
@@ -151,34 +181,43 @@ fn merge(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
     merged
 }
 
-/// An excerpt of at most about `max_bytes` of `text` around its densest cluster of `matches`.
-pub fn snippet(text: &str, matches: &[Range<usize>], max_bytes: usize) -> Snippet {
+/// An excerpt of at most about `max_bytes` of `text`: the window that holds the most
+/// different things matched (query words, phrases), then the most matches, starting at the
+/// passage's beginning when that window fits there; cut at word boundaries, with `…` where cut.
+pub fn snippet(text: &str, matches: &[(Range<usize>, String)], max_bytes: usize) -> Snippet {
+    let ranges = merge(matches.iter().map(|(r, _)| r.clone()).collect());
     if text.len() <= max_bytes {
         return Snippet {
             text: text.to_string(),
-            highlights: matches.to_vec(),
+            highlights: ranges,
         };
     }
-    // The window start (at a match) that holds the most matches.
-    let (mut best_start, mut best_count) = (0, 0);
-    for (i, m) in matches.iter().enumerate() {
-        let count = matches[i..]
+    // The window (starting at a match) with the most distinct keys, then the most matches.
+    let (mut best_start, mut best) = (0, (0, 0));
+    for (i, (m, _)) in matches.iter().enumerate() {
+        let inside: Vec<&(Range<usize>, String)> = matches[i..]
             .iter()
-            .take_while(|n| n.end <= m.start + max_bytes)
-            .count();
-        if count > best_count {
-            (best_start, best_count) = (m.start, count);
+            .take_while(|(n, _)| n.end <= m.start + max_bytes)
+            .collect();
+        let distinct: HashSet<&str> = inside.iter().map(|(_, k)| k.as_str()).collect();
+        let score = (distinct.len(), inside.len());
+        if score > best {
+            (best_start, best) = (m.start, score);
         }
     }
     let cluster_end = matches
         .iter()
-        .filter(|m| m.start >= best_start && m.end <= best_start + max_bytes)
-        .map(|m| m.end)
+        .filter(|(m, _)| m.start >= best_start && m.end <= best_start + max_bytes)
+        .map(|(m, _)| m.end)
         .max()
         .unwrap_or(best_start);
-    // Centre the cluster in the window.
-    let slack = max_bytes.saturating_sub(cluster_end - best_start);
-    let mut start = best_start.saturating_sub(slack / 2);
+    // From the beginning when the cluster fits there; otherwise centred on the cluster.
+    let mut start = if cluster_end <= max_bytes {
+        0
+    } else {
+        let slack = max_bytes.saturating_sub(cluster_end - best_start);
+        best_start.saturating_sub(slack / 2)
+    };
     let mut end = (start + max_bytes).min(text.len());
     start = end.saturating_sub(max_bytes).min(start);
     start = word_start_at_or_after(text, start, best_start);
@@ -188,7 +227,7 @@ pub fn snippet(text: &str, matches: &[Range<usize>], max_bytes: usize) -> Snippe
     let body = text[start..end].trim();
     let lead = text[start..end].len() - text[start..end].trim_start().len();
     let shift = start + lead;
-    let highlights = matches
+    let highlights = ranges
         .iter()
         .filter(|m| m.start >= shift && m.end <= shift + body.len())
         .map(|m| m.start - shift + prefix.len()..m.end - shift + prefix.len())
@@ -342,7 +381,7 @@ mod tests {
             "dolor sit ".repeat(50)
         );
         let m = terms(&["needle"]);
-        let s = snippet(&text, &find_matches(&text, &m), 100);
+        let s = snippet(&text, &find_keyed_matches(&text, &m), 100);
         assert!(s.text.starts_with('…') && s.text.ends_with('…'));
         assert!(s.text.len() <= 100 + 2 * '…'.len_utf8());
         assert_eq!(s.highlights.len(), 1);
@@ -350,9 +389,30 @@ mod tests {
     }
 
     #[test]
+    fn snippet_prefers_the_window_with_every_query_word() {
+        let text = format!(
+            "Khojaly Khojaly Khojaly {} the Khojaly massacre was remembered {}",
+            "filler words ".repeat(40),
+            "more filler ".repeat(20)
+        );
+        let m = terms(&["khojaly", "massacre"]);
+        let s = snippet(&text, &find_keyed_matches(&text, &m), 120);
+        assert!(s.text.contains("Khojaly massacre"), "{}", s.text);
+    }
+
+    #[test]
+    fn snippet_starts_at_the_passage_start_when_the_matches_fit() {
+        let text = format!("Opening words here, then needle, {}", "tail ".repeat(80));
+        let m = terms(&["needle"]);
+        let s = snippet(&text, &find_keyed_matches(&text, &m), 100);
+        assert!(s.text.starts_with("Opening words"), "{}", s.text);
+        assert!(s.text.ends_with('…'));
+    }
+
+    #[test]
     fn short_text_is_its_own_snippet() {
         let m = terms(&["b"]);
-        let s = snippet("a b c", &find_matches("a b c", &m), 100);
+        let s = snippet("a b c", &find_keyed_matches("a b c", &m), 100);
         assert_eq!(s.text, "a b c");
         assert_eq!(s.highlights, [Range { start: 2, end: 3 }]);
     }

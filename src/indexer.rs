@@ -20,7 +20,7 @@ use crate::location;
 use crate::lock;
 use crate::manifest::{self, FileRecord};
 use crate::passage::{self, PassageLimits};
-use crate::schema::{Fields, SCHEMA_VERSION};
+use crate::schema::{Fields, SCHEMA_VERSION, TITLE_WEIGHT};
 use crate::store::{self, CommitInfo, Store};
 
 /// Files larger than this are skipped: they are not articles.
@@ -444,8 +444,15 @@ fn index_file(
     let read = bytes.len() as u64;
     if let Some(prev) = previous.filter(|p| p.hash == hash) {
         // Touched but identical: only the record's metadata changes.
+        // (Re-reading the text for the document evidence is cheaper than a changed file's
+        // re-index, and a touched file is rare.)
         writer.delete_term(Term::from_field_text(fields.file, &file.rel_path));
-        add_record(writer, fields, file, read, hash, prev.passages);
+        let mut record = record_document(fields, file, read, hash, prev.passages);
+        if let Ok(decoded) = decode::decode_owned(bytes) {
+            let article = Article::parse(&decoded.text);
+            add_document_text(&mut record, fields, &decoded.text, &article);
+        }
+        let _ = writer.add_document(record);
         return FileOutcome::Unchanged { bytes: read };
     }
     let decoded = match decode::decode_owned(bytes) {
@@ -455,8 +462,11 @@ fn index_file(
     if previous.is_some() {
         delete_file(writer, fields, &file.rel_path);
     }
-    let passages = add_passages(writer, fields, &file.rel_path, &decoded, limits);
-    add_record(writer, fields, file, read, hash, passages);
+    let article = Article::parse(&decoded.text);
+    let passages = add_passages(writer, fields, &file.rel_path, &decoded, &article, limits);
+    let mut record = record_document(fields, file, read, hash, passages);
+    add_document_text(&mut record, fields, &decoded.text, &article);
+    let _ = writer.add_document(record);
     FileOutcome::Indexed {
         passages,
         bytes: read,
@@ -464,22 +474,34 @@ fn index_file(
     }
 }
 
-fn add_record(
-    writer: &IndexWriter,
+/// The file record of `file` (its document-level text is added by the caller).
+/// (Adding a document fails only when the writer's threads died, which the commit reports.)
+fn record_document(
     fields: &Fields,
     file: &CorpusFile,
     size: u64,
     hash: u64,
     passages: u64,
-) {
+) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(fields.file, &file.rel_path);
+    doc.add_u64(fields.doc_key, crate::count::doc_key(&file.rel_path));
     doc.add_u64(fields.size, size);
     doc.add_i64(fields.mtime, file.mtime_ns);
     doc.add_u64(fields.hash, hash);
     doc.add_u64(fields.passages, passages);
-    // Adding fails only when the writer's threads died, which the commit then reports.
-    let _ = writer.add_document(doc);
+    doc
+}
+
+/// Adds the whole document to its record, the title [`TITLE_WEIGHT`] times, as
+/// document-level evidence.
+fn add_document_text(record: &mut TantivyDocument, fields: &Fields, text: &str, article: &Article) {
+    if let Some(title) = article.title.clone() {
+        for _ in 0..TITLE_WEIGHT {
+            record.add_text(fields.doc_body, &text[title.clone()]);
+        }
+    }
+    record.add_text(fields.doc_body, &text[article.body.clone()]);
 }
 
 /// Splits a document into passages and adds them; returns how many.
@@ -488,10 +510,16 @@ fn add_passages(
     fields: &Fields,
     rel_path: &str,
     decoded: &decode::Decoded,
+    article: &Article,
     limits: PassageLimits,
 ) -> u64 {
     let text = decoded.text.as_str();
-    let article = Article::parse(text);
+    // Documents whose title and text are the same (whatever their date) are one story.
+    let content_start = article
+        .title
+        .as_ref()
+        .map_or(article.body.start, |t| t.start);
+    let hash = xxhash_rust::xxh3::xxh3_64(text[content_start..].trim_end().as_bytes());
     let title = article.title.clone().map(|r| &text[r]);
     let body = &text[article.body.clone()];
     let (mut line, mut counted_to) = (1u64, 0usize);
@@ -508,6 +536,9 @@ fn add_passages(
         doc.add_text(fields.path, rel_path);
         if let Some(title) = title {
             doc.add_text(fields.title, title);
+            for _ in 0..TITLE_WEIGHT {
+                doc.add_text(fields.body, title);
+            }
         }
         if let Some(date) = article.date {
             doc.add_date(
@@ -518,9 +549,16 @@ fn add_passages(
         doc.add_u64(fields.doc_key, crate::count::doc_key(rel_path));
         doc.add_u64(fields.passage, ordinal as u64);
         doc.add_u64(fields.line, line);
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        doc.add_u64(
+            fields.column,
+            text[line_start..start].chars().count() as u64 + 1,
+        );
+        doc.add_u64(fields.content_hash, hash);
         doc.add_u64(fields.byte_start, (start + decoded.bom_len) as u64);
         doc.add_u64(fields.byte_end, (end + decoded.bom_len) as u64);
         doc.add_text(fields.text, &text[start..end]);
+        doc.add_text(fields.body, &text[start..end]);
         let _ = writer.add_document(doc);
         count += 1;
     }

@@ -24,7 +24,6 @@ pub mod date;
 pub mod decode;
 pub mod error;
 pub mod eval;
-pub mod feedback;
 pub mod freshness;
 pub mod highlight;
 pub mod indexer;
@@ -38,9 +37,13 @@ pub mod query_syntax;
 pub mod ranking;
 pub mod render;
 pub mod schema;
+pub mod scoring;
 pub mod search;
+pub mod statistics;
 pub mod stats;
 pub mod store;
+pub mod suggest;
+pub mod suite;
 
 pub use error::{Error, Result};
 

@@ -1,20 +1,26 @@
-//! Turning a parsed query ([`crate::query_syntax::Node`]) into a tantivy query over loupe's
-//! fields, and into the [`Matcher`] that highlights what it matched. Words are analyzed here
+//! Turning a parsed query ([`crate::query_syntax::Node`]) into tantivy queries over loupe's
+//! fields, and into the [`Matcher`] that highlights what they matched. Words are analyzed here
 //! exactly as the passages were, so stemmed and folded forms meet.
+//!
+//! One scoring model serves every query: BM25 over a passage's `body` (its title, weighted, and
+//! its text: BM25F), plus, for words typed next to each other, an ordered-window bonus for
+//! passages where they stand together (the sequential dependence model's ordered pairs). Prefix
+//! and fuzzy words expand to the index terms they match, each scored by BM25 and weighted by
+//! how close it is to what was typed.
 
 use std::ops::Bound;
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur as TantivyOccur, PhraseQuery, Query,
-    RangeQuery, RegexQuery, TermQuery,
+    BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur as TantivyOccur, PhraseQuery,
+    Query, RangeQuery, RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Term};
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
-use tantivy::DateTime;
+use tantivy::{DateTime, Searcher};
 
 use crate::analysis;
 use crate::date::Date;
-use crate::error::{Error, Result};
+use crate::error::{Error, IndexContext, Result};
 use crate::highlight::Matcher;
 use crate::query_syntax::{Clause, FieldName, Node, Occur};
 use crate::ranking::{self, Ranking};
@@ -22,142 +28,59 @@ use crate::schema::Fields;
 
 /// A query ready to run, with what to highlight.
 pub struct CompiledQuery {
-    /// The tantivy query; `None` when the query has no searchable word.
+    /// The passage query; `None` when the query has no searchable word.
     pub query: Option<Box<dyn Query>>,
-    /// For a short keyword query (two to four words), the same words all required: passages
-    /// matching it are ranked above those that hold only some of the words.
-    pub strict: Option<Box<dyn Query>>,
+    /// The positive analyzed terms with their weights: the query for document-level evidence.
+    pub document_terms: Vec<(String, f32)>,
     /// What to mark in the passages it returns.
     pub matcher: Matcher,
-    /// For a long natural-language query, its analyzed terms in order (the input of query
-    /// expansion).
-    pub natural: Option<Vec<String>>,
 }
 
-/// A natural-language query: each of `terms` counts once per occurrence, each `expansion`
-/// term with its weight, in text and title; with `ranking.proximity`, consecutive `terms`
-/// found near each other in the text count extra.
-pub fn natural_language(
-    fields: &Fields,
-    ranking: &Ranking,
-    terms: &[String],
-    expansion: &[(String, f32)],
-) -> Box<dyn Query> {
-    let mut weights: Vec<(String, f32)> = Vec::new();
-    for (term, weight) in terms
-        .iter()
-        .map(|t| (t, 1.0))
-        .chain(expansion.iter().map(|(t, w)| (t, *w)))
-    {
-        match weights.iter_mut().find(|(t, _)| t == term) {
-            Some((_, w)) => *w += weight,
-            None => weights.push((term.clone(), weight)),
-        }
-    }
-    let term_query = |field: Field, term: &str, boost: f32| {
-        let q = TermQuery::new(
-            Term::from_field_text(field, term),
-            IndexRecordOption::WithFreqs,
-        );
-        boosted(Box::new(q), boost)
-    };
-    let mut clauses: Vec<Box<dyn Query>> = Vec::new();
-    let mut title_boosters = Vec::new();
-    for (term, weight) in &weights {
-        clauses.push(term_query(fields.text, term, *weight));
-        title_boosters.push(term_query(fields.title, term, ranking.title_boost * weight));
-    }
-    if ranking.proximity > 0.0 {
-        for pair in terms.windows(2).filter(|p| p[0] != p[1]) {
-            let offsets = vec![
-                (0, Term::from_field_text(fields.text, &pair[0])),
-                (1, Term::from_field_text(fields.text, &pair[1])),
-            ];
-            let near = PhraseQuery::new_with_offset_and_slop(offsets, ranking.proximity_window);
-            clauses.push(boosted(Box::new(near), ranking.proximity));
-        }
-    }
-    with_title_boosters(any_of(clauses), title_boosters)
-}
+/// At most this many index terms stand in for one prefix or fuzzy word (the most frequent).
+const MAX_EXPANSIONS: usize = 64;
 
-/// `query`, with `boosters` (title matches) adding to the score of the passages it matches:
-/// a passage is found by its own text, and ranks higher when its article's title matches too.
-fn with_title_boosters(query: Box<dyn Query>, boosters: Vec<Box<dyn Query>>) -> Box<dyn Query> {
-    if boosters.is_empty() {
-        return query;
-    }
-    let mut clauses = vec![(TantivyOccur::Must, query)];
-    clauses.extend(boosters.into_iter().map(|b| (TantivyOccur::Should, b)));
-    Box::new(BooleanQuery::new(clauses))
-}
+/// Weight of an expanded term that is not exactly what was typed: per edit for fuzzy words,
+/// once for a prefix's longer completions.
+const EXPANSION_DECAY: f32 = 0.5;
 
-/// Keyword queries with this many words or fewer prefer passages holding all of them.
-const MAX_STRICT_WORDS: usize = 4;
-
-/// Compiles `node`; `filters` (such as date bounds) are added as required clauses.
+/// Compiles `node` for the index behind `searcher`; `filters` (such as date bounds) are added
+/// as required clauses.
 pub fn compile(
     node: &Node,
     fields: &Fields,
+    searcher: &Searcher,
     filters: &[Box<dyn Query>],
     ranking: &Ranking,
 ) -> Result<CompiledQuery> {
-    let mut compiler = Compiler::new(fields, ranking);
-    let natural = natural_language_words(node, ranking).map(|words| {
-        let terms: Vec<String> = words.iter().flat_map(|w| analysis::terms(w)).collect();
-        compiler.matcher.terms.extend(terms.iter().cloned());
-        terms
-    });
-    let query = match &natural {
-        Some(terms) if !terms.is_empty() => Some(natural_language(fields, ranking, terms, &[])),
-        Some(_) => None,
-        None => compiler
-            .node(node, None, true)?
-            .map(|q| with_title_boosters(q, std::mem::take(&mut compiler.title_boosters))),
+    let mut compiler = Compiler::new(fields, searcher, ranking);
+    let query = match plain_words(node) {
+        Some(words) => compiler.keywords(&words),
+        None => compiler.node(node, None, true)?,
     };
     if query.is_none() && has_only_exclusions(node) {
         return Err(Error::Query(
             "the query only excludes words; add a word to search for (e.g. `oil -gas`)".into(),
         ));
     }
-    let strict = match all_words_required(node) {
-        Some(words) => Compiler::new(fields, ranking).required_words(words)?,
-        None => None,
-    };
-    let with_filters = |q: Option<Box<dyn Query>>| q.map(|q| filtered(q, filters));
     Ok(CompiledQuery {
-        query: with_filters(query),
-        strict: with_filters(strict),
+        query: query.map(|q| filtered(q, filters)),
+        document_terms: merge_weights(compiler.document_terms),
         matcher: compiler.matcher,
-        natural,
     })
 }
 
-/// The words of a long query of plain words (no operators, phrases or fields), with stop words
-/// removed when the ranking says so (unless nothing would remain).
-fn natural_language_words(node: &Node, ranking: &Ranking) -> Option<Vec<String>> {
+/// The words of a query of plain words (no operators, phrases or fields).
+fn plain_words(node: &Node) -> Option<Vec<&str>> {
     let Node::Bool(clauses) = node else {
         return None;
     };
-    let words: Vec<String> = clauses
+    clauses
         .iter()
         .map(|c| match (&c.occur, &c.node) {
-            (Occur::Should, Node::Term { field: None, text }) => Some(text.clone()),
+            (Occur::Should, Node::Term { field: None, text }) => Some(text.as_str()),
             _ => None,
         })
-        .collect::<Option<_>>()?;
-    if words.len() < ranking.long_query_words {
-        return None;
-    }
-    let content: Vec<String> = words
-        .iter()
-        .filter(|w| !ranking::is_stop_word(w))
-        .cloned()
-        .collect();
-    Some(if ranking.stop_words && !content.is_empty() {
-        content
-    } else {
-        words
-    })
+        .collect()
 }
 
 /// `query`, restricted by the required `filters`.
@@ -170,20 +93,13 @@ pub fn filtered(query: Box<dyn Query>, filters: &[Box<dyn Query>]) -> Box<dyn Qu
     Box::new(BooleanQuery::new(clauses))
 }
 
-/// For a short query of plain words and phrases, the words and phrases to require.
-fn all_words_required(node: &Node) -> Option<Vec<&Node>> {
-    let Node::Bool(clauses) = node else {
-        return None;
-    };
-    let words_only = clauses.iter().all(|c| {
-        c.occur == Occur::Should
-            && matches!(
-                c.node,
-                Node::Term { .. } | Node::Phrase { .. } | Node::Prefix { .. } | Node::Fuzzy { .. }
-            )
-    });
-    (words_only && (2..=MAX_STRICT_WORDS).contains(&clauses.len()))
-        .then(|| clauses.iter().map(|c| &c.node).collect())
+/// The query for document-level evidence: `terms` in the documents' `doc_body`.
+pub fn document_query(fields: &Fields, terms: &[(String, f32)]) -> Option<Box<dyn Query>> {
+    let clauses: Vec<Box<dyn Query>> = terms
+        .iter()
+        .map(|(t, w)| term_query(fields.doc_body, t, *w))
+        .collect();
+    (!clauses.is_empty()).then(|| any_of(clauses))
 }
 
 /// `oil date:2026` means oil, restricted to 2026: when filters are the only required clauses,
@@ -232,41 +148,83 @@ pub fn date_filter(fields: &Fields, from: Option<Date>, to: Option<Date>) -> Box
 
 struct Compiler<'a> {
     fields: &'a Fields,
+    searcher: &'a Searcher,
     ranking: &'a Ranking,
-    /// Title queries for the positive words, added to the final query as score boosters.
-    title_boosters: Vec<Box<dyn Query>>,
     matcher: Matcher,
+    document_terms: Vec<(String, f32)>,
     analyzer: TextAnalyzer,
 }
 
 impl<'a> Compiler<'a> {
-    fn new(fields: &'a Fields, ranking: &'a Ranking) -> Compiler<'a> {
+    fn new(fields: &'a Fields, searcher: &'a Searcher, ranking: &'a Ranking) -> Compiler<'a> {
         Compiler {
             fields,
+            searcher,
             ranking,
-            title_boosters: Vec::new(),
             matcher: Matcher::default(),
+            document_terms: Vec::new(),
             analyzer: analysis::analyzer(),
         }
     }
 
-    /// Compiles one node; `highlight` is false under an exclusion.
+    /// Plain words: each analyzed term once per occurrence, and for each two neighbouring
+    /// words a bonus where they stand together in order. Stop words are left out when the
+    /// ranking says so, unless nothing else remains.
+    fn keywords(&mut self, words: &[&str]) -> Option<Box<dyn Query>> {
+        let content: Vec<&str> = words
+            .iter()
+            .copied()
+            .filter(|w| !ranking::is_stop_word(w))
+            .collect();
+        let words = if self.ranking.stop_words && !content.is_empty() {
+            content
+        } else {
+            words.to_vec()
+        };
+        let terms: Vec<String> = words.iter().flat_map(|w| analysis::terms(w)).collect();
+        if terms.is_empty() {
+            return None;
+        }
+        self.matcher.terms.extend(terms.iter().cloned());
+        self.matcher
+            .exact
+            .extend(words.iter().flat_map(|w| analysis::folded_words(w)));
+        let weighted = merge_weights(terms.iter().map(|t| (t.clone(), 1.0)).collect());
+        self.document_terms.extend(weighted.iter().cloned());
+        let mut clauses: Vec<Box<dyn Query>> = weighted
+            .iter()
+            .map(|(t, w)| term_query(self.fields.body, t, *w))
+            .collect();
+        if self.ranking.proximity > 0.0 {
+            for pair in terms.windows(2).filter(|p| p[0] != p[1]) {
+                let offsets = vec![
+                    (0, Term::from_field_text(self.fields.body, &pair[0])),
+                    (1, Term::from_field_text(self.fields.body, &pair[1])),
+                ];
+                let near =
+                    PhraseQuery::new_with_offset_and_slop(offsets, self.ranking.proximity_window);
+                clauses.push(boosted(Box::new(near), self.ranking.proximity));
+            }
+        }
+        Some(any_of(clauses))
+    }
+
+    /// Compiles one node; `positive` is false under an exclusion.
     fn node(
         &mut self,
         node: &Node,
         field: Option<FieldName>,
-        highlight: bool,
+        positive: bool,
     ) -> Result<Option<Box<dyn Query>>> {
         match node {
             Node::Bool(clauses) => {
                 if let Some(regrouped) = words_required_beside_filters(clauses) {
-                    return self.node(&regrouped, field, highlight);
+                    return self.node(&regrouped, field, positive);
                 }
                 let mut subqueries = Vec::new();
                 for clause in clauses {
-                    let positive = clause.occur != Occur::MustNot;
-                    let alternatives =
-                        self.alternatives(&clause.node, field, highlight && positive)?;
+                    let keep = positive && clause.occur != Occur::MustNot;
+                    let alternatives = self.alternatives(&clause.node, field, keep)?;
                     match clause.occur {
                         // Optional clauses are spliced in flat: a union of plain term
                         // queries lets tantivy skip blocks that cannot reach the top hits.
@@ -278,6 +236,8 @@ impl<'a> Compiler<'a> {
                         Occur::MustNot if !alternatives.is_empty() => {
                             subqueries.push((TantivyOccur::MustNot, any_of(alternatives)))
                         }
+                        // A required word with no match in the index: nothing can match.
+                        Occur::Must => subqueries.push((TantivyOccur::Must, Box::new(EmptyQuery))),
                         _ => {}
                     }
                 }
@@ -290,84 +250,44 @@ impl<'a> Compiler<'a> {
                 Ok(Some(Box::new(BooleanQuery::new(subqueries))))
             }
             leaf => {
-                let alternatives = self.alternatives(leaf, field, highlight)?;
+                let alternatives = self.alternatives(leaf, field, positive)?;
                 Ok((!alternatives.is_empty()).then(|| any_of(alternatives)))
             }
         }
     }
 
-    /// Every one of `words` required in the passage text, a title match adding to the score.
-    /// (Required text terms intersect quickly; required "text or title" unions do not.)
-    fn required_words(&mut self, words: Vec<&Node>) -> Result<Option<Box<dyn Query>>> {
-        let mut clauses: Vec<(TantivyOccur, Box<dyn Query>)> = Vec::new();
-        for word in words {
-            let single_term = match word {
-                Node::Term { field: None, text } => {
-                    let terms = self.analyze(text);
-                    (terms.len() == 1).then(|| terms[0].1.clone())
-                }
-                _ => None,
-            };
-            match single_term {
-                Some(term) => {
-                    let in_text = TermQuery::new(
-                        Term::from_field_text(self.fields.text, &term),
-                        IndexRecordOption::WithFreqs,
-                    );
-                    let in_title = TermQuery::new(
-                        Term::from_field_text(self.fields.title, &term),
-                        IndexRecordOption::WithFreqs,
-                    );
-                    clauses.push((TantivyOccur::Must, Box::new(in_text)));
-                    clauses.push((
-                        TantivyOccur::Should,
-                        boosted(Box::new(in_title), self.ranking.title_boost),
-                    ));
-                }
-                None => {
-                    let alternatives = self.alternatives(word, None, false)?;
-                    if alternatives.is_empty() {
-                        continue;
-                    }
-                    clauses.push((TantivyOccur::Must, any_of(alternatives)));
-                }
-            }
-        }
-        Ok((!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>))
-    }
-
-    /// The queries any of which matches `node`: for a word, one per field it is searched in.
+    /// The queries any of which matches `node`.
     fn alternatives(
         &mut self,
         node: &Node,
         field: Option<FieldName>,
-        highlight: bool,
+        positive: bool,
     ) -> Result<Vec<Box<dyn Query>>> {
         Ok(match node {
-            Node::Bool(_) => self.node(node, field, highlight)?.into_iter().collect(),
-            Node::Term { field: f, text } => self.words(text, f.or(field), 0, highlight),
+            Node::Bool(_) => self.node(node, field, positive)?.into_iter().collect(),
+            Node::Term { field: f, text } => self.words(text, f.or(field), 0, positive),
             Node::Phrase {
                 field: f,
                 text,
                 slop,
-            } => self.words(text, f.or(field), *slop, highlight),
-            Node::Prefix { field: f, text } => self.prefix(text, f.or(field), highlight),
+            } => self.words(text, f.or(field), *slop, positive),
+            Node::Prefix { field: f, text } => self.prefix(text, f.or(field), positive)?,
             Node::Fuzzy {
                 field: f,
                 text,
                 distance,
-            } => self.fuzzy(text, f.or(field), *distance, highlight),
+            } => self.fuzzy(text, f.or(field), *distance, positive)?,
             Node::DateRange { from, to } => vec![date_filter(self.fields, *from, *to)],
             Node::Path { pattern } => vec![self.path(pattern)?],
         })
     }
 
-    /// The field a clause searches: the passage text unless the query names the title.
-    /// (Path and date values given as words are searched as text.)
-    fn targets(&self, field: Option<FieldName>) -> Vec<(Field, f32)> {
+    /// The field a clause searches: the title alone when the query names it, else the body
+    /// (title and passage text).
+    fn target(&self, field: Option<FieldName>) -> Field {
         match field {
-            Some(FieldName::Title) => vec![(self.fields.title, 1.0)],
-            _ => vec![(self.fields.text, 1.0)],
+            Some(FieldName::Title) => self.fields.title,
+            _ => self.fields.body,
         }
     }
 
@@ -392,79 +312,126 @@ impl<'a> Compiler<'a> {
         text: &str,
         field: Option<FieldName>,
         slop: u32,
-        highlight: bool,
+        positive: bool,
     ) -> Vec<Box<dyn Query>> {
         let terms = self.analyze(text);
         if terms.is_empty() {
             return Vec::new();
         }
-        if highlight {
+        if positive {
+            self.matcher.exact.extend(analysis::folded_words(text));
             if terms.len() == 1 {
                 self.matcher.terms.insert(terms[0].1.clone());
             } else {
                 self.matcher.phrases.push((terms.clone(), slop));
             }
-            // A word searched in the text also scores when the article's title holds it.
-            if field.is_none() {
-                let q = sequence_query(self.fields.title, &terms, slop);
-                self.title_boosters
-                    .push(boosted(q, self.ranking.title_boost));
-            }
+            self.document_terms
+                .extend(terms.iter().map(|(_, t)| (t.clone(), 1.0)));
         }
-        self.targets(field)
-            .into_iter()
-            .map(|(f, boost)| boosted(sequence_query(f, &terms, slop), boost))
-            .collect()
+        vec![sequence_query(self.target(field), &terms, slop)]
     }
 
-    /// Folds a word as the analyzer does, without stemming (for prefixes and fuzzy words).
-    fn fold(&mut self, text: &str) -> Option<String> {
-        let folded = analysis::fold(text);
-        (!folded.is_empty()).then_some(folded)
-    }
-
+    /// `prefix*`: every index term that starts with the folded prefix.
     fn prefix(
         &mut self,
         text: &str,
         field: Option<FieldName>,
-        highlight: bool,
-    ) -> Vec<Box<dyn Query>> {
-        let Some(prefix) = self.fold(text) else {
-            return Vec::new();
-        };
-        if highlight {
-            self.matcher.prefixes.push(prefix.clone());
+        positive: bool,
+    ) -> Result<Vec<Box<dyn Query>>> {
+        let prefix = analysis::fold(text);
+        if prefix.is_empty() {
+            return Ok(Vec::new());
         }
-        self.targets(field)
-            .into_iter()
-            .map(|(f, boost)| {
-                let q = FuzzyTermQuery::new_prefix(Term::from_field_text(f, &prefix), 0, true);
-                boosted(Box::new(q), boost)
-            })
-            .collect()
+        let target = self.target(field);
+        let automaton = FuzzyTermQuery::new_prefix(Term::from_field_text(target, &prefix), 0, true);
+        let exact = analysis::terms(&prefix);
+        let expansions = self.expand(target, automaton, &|term: &str| {
+            if exact.iter().any(|e| e == term) || term == prefix {
+                1.0
+            } else {
+                EXPANSION_DECAY
+            }
+        })?;
+        Ok(self.expanded(target, expansions, positive))
     }
 
+    /// `word~N`: every index term within N edits of the word's term.
     fn fuzzy(
         &mut self,
         text: &str,
         field: Option<FieldName>,
         distance: u8,
-        highlight: bool,
-    ) -> Vec<Box<dyn Query>> {
+        positive: bool,
+    ) -> Result<Vec<Box<dyn Query>>> {
         let terms = self.analyze(text);
-        let Some((_, term)) = terms.into_iter().next() else {
-            return Vec::new();
+        let Some((_, typed)) = terms.into_iter().next() else {
+            return Ok(Vec::new());
         };
-        if highlight {
-            self.matcher.fuzzy.push((term.clone(), distance));
+        let target = self.target(field);
+        let automaton =
+            FuzzyTermQuery::new(Term::from_field_text(target, &typed), distance.min(2), true);
+        let expansions = self.expand(target, automaton, &|term: &str| {
+            EXPANSION_DECAY.powi(edit_distance(term, &typed) as i32)
+        })?;
+        Ok(self.expanded(target, expansions, positive))
+    }
+
+    /// The index terms of `field` that `automaton` accepts (the most frequent ones), with the
+    /// weight `closeness` gives each.
+    fn expand(
+        &self,
+        field: Field,
+        automaton: FuzzyTermQuery,
+        closeness: &dyn Fn(&str) -> f32,
+    ) -> Result<Vec<(String, f32)>> {
+        let automaton = automaton.automaton().context("expanding a word")?;
+        let mut found: rustc_hash::FxHashMap<String, u64> = Default::default();
+        for segment in self.searcher.segment_readers() {
+            let inverted = segment.inverted_index(field).context("expanding a word")?;
+            let mut stream = inverted
+                .terms()
+                .search(&automaton)
+                .into_stream()
+                .map_err(tantivy::TantivyError::from)
+                .context("expanding a word")?;
+            while stream.advance() {
+                let term = String::from_utf8_lossy(stream.key()).into_owned();
+                *found.entry(term).or_default() += u64::from(stream.value().doc_freq);
+            }
         }
-        self.targets(field)
+        let mut found: Vec<(String, u64)> = found.into_iter().collect();
+        found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        found.truncate(MAX_EXPANSIONS);
+        Ok(found
             .into_iter()
-            .map(|(f, boost)| {
-                let q = FuzzyTermQuery::new(Term::from_field_text(f, &term), distance.min(2), true);
-                boosted(Box::new(q), boost)
+            .map(|(term, _)| {
+                let weight = closeness(&term);
+                (term, weight)
             })
-            .collect()
+            .collect())
+    }
+
+    /// The term queries of `expansions`, each highlighted when `positive`.
+    fn expanded(
+        &mut self,
+        field: Field,
+        expansions: Vec<(String, f32)>,
+        positive: bool,
+    ) -> Vec<Box<dyn Query>> {
+        if positive {
+            self.matcher
+                .terms
+                .extend(expansions.iter().map(|(t, _)| t.clone()));
+            self.document_terms.extend(expansions.iter().cloned());
+        }
+        if expansions.is_empty() {
+            return Vec::new();
+        }
+        let clauses = expansions
+            .iter()
+            .map(|(t, w)| term_query(field, t, *w))
+            .collect();
+        vec![any_of(clauses)]
     }
 
     /// A glob over paths (`*` any run, `?` one character); without a wildcard, a path prefix.
@@ -487,19 +454,36 @@ impl<'a> Compiler<'a> {
     }
 }
 
+/// Terms with their weights added up, in first-seen order.
+fn merge_weights(terms: Vec<(String, f32)>) -> Vec<(String, f32)> {
+    let mut merged: Vec<(String, f32)> = Vec::new();
+    for (term, weight) in terms {
+        match merged.iter_mut().find(|(t, _)| *t == term) {
+            Some((_, w)) => *w += weight,
+            None => merged.push((term, weight)),
+        }
+    }
+    merged
+}
+
 /// One analyzed term, or several in sequence (a phrase, within `slop`), in `field`.
 fn sequence_query(field: Field, terms: &[(usize, String)], slop: u32) -> Box<dyn Query> {
     if let [(_, term)] = terms {
-        return Box::new(TermQuery::new(
-            Term::from_field_text(field, term),
-            IndexRecordOption::WithFreqs,
-        ));
+        return term_query(field, term, 1.0);
     }
     let offsets = terms
         .iter()
         .map(|(p, t)| (*p, Term::from_field_text(field, t)))
         .collect();
     Box::new(PhraseQuery::new_with_offset_and_slop(offsets, slop))
+}
+
+fn term_query(field: Field, term: &str, weight: f32) -> Box<dyn Query> {
+    let q = TermQuery::new(
+        Term::from_field_text(field, term),
+        IndexRecordOption::WithFreqs,
+    );
+    boosted(Box::new(q), weight)
 }
 
 fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
@@ -520,4 +504,49 @@ fn any_of(mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
             .map(|q| (TantivyOccur::Should, q))
             .collect(),
     ))
+}
+
+/// Optimal-string-alignment distance between `a` and `b`.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev2 = vec![0usize; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0usize; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(prev2[j - 2] + 1);
+            }
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distances() {
+        assert_eq!(edit_distance("goverment", "government"), 1);
+        assert_eq!(edit_distance("oil", "oil"), 0);
+        assert_eq!(edit_distance("ab", "ba"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn weights_add_up_in_order() {
+        let merged = merge_weights(vec![
+            ("a".into(), 1.0),
+            ("b".into(), 0.5),
+            ("a".into(), 1.0),
+        ]);
+        assert_eq!(merged, [("a".to_string(), 2.0), ("b".to_string(), 0.5)]);
+    }
 }

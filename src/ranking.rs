@@ -1,50 +1,52 @@
-//! Ranking settings beyond plain BM25: how much a title match counts, whether long
-//! natural-language queries drop English stop words, and how much nearness of consecutive
-//! query words counts. Defaults are what `loupe eval` measured best; `loupe eval` can vary
-//! them to measure on a user's own judgments.
+//! The ranking's few parameters. Every query is scored by one model: BM25F over each
+//! passage's title and text, an ordered-window bonus for neighbouring query words, and its
+//! document's BM25F added (passage and document evidence together). `loupe eval` measures the
+//! parameters; [`Ranking::bm25`] is the plain baseline.
 
 /// Tunable parts of the ranking.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Ranking {
-    /// Weight of a title match relative to a match in the passage text.
-    pub title_boost: f32,
-    /// Drop stop words from queries of at least [`Ranking::long_query_words`] words.
+    /// Leave English stop words out of queries of plain words (unless only stop words remain).
     pub stop_words: bool,
-    /// Weight of a clause rewarding consecutive query words found near each other (0: off).
+    /// Weight of the bonus for two neighbouring query words found together in order (0: off).
     pub proximity: f32,
-    /// How many positions apart two consecutive query words may be to count as near.
+    /// How many extra positions may stand between two such words.
     pub proximity_window: u32,
-    /// Queries with at least this many words are natural language, not keywords.
-    pub long_query_words: usize,
-    /// Expansion terms added to natural-language queries by pseudo-relevance feedback (0: off).
-    pub feedback_terms: usize,
-    /// Passages of the first search that feedback learns from.
-    pub feedback_passages: usize,
-    /// Share of the original query in the expanded one (the rest goes to expansion terms).
-    pub original_weight: f32,
-    /// When ranking documents (evaluation), how much the scores of a document's other
-    /// matching passages add to its best passage's.
-    pub other_passages: f32,
+    /// Weight of the document's BM25F in a passage's score (0: passages alone).
+    pub document_weight: f32,
+    /// A passage holding all the query's words in exactly the typed form scores this much more
+    /// (a share of it for some of them): exact forms first, other things equal.
+    pub exact_form: f32,
 }
 
 impl Default for Ranking {
     fn default() -> Self {
         Ranking {
-            title_boost: 0.75,
             stop_words: true,
-            proximity: 0.2,
+            proximity: 0.1,
             proximity_window: 1,
-            long_query_words: 5,
-            feedback_terms: 30,
-            feedback_passages: 10,
-            original_weight: 0.6,
-            other_passages: 0.0,
+            document_weight: 1.0,
+            exact_form: 0.01,
         }
     }
 }
 
-/// English function words and question phrasing, dropped from long natural-language queries
-/// only; the index keeps them, so phrases still match exactly. Content words never appear here.
+impl Ranking {
+    /// Plain BM25F over passages with the same analysis: no stop words dropped, no
+    /// proximity, no document evidence, no preference for exact forms.
+    pub fn bm25() -> Ranking {
+        Ranking {
+            stop_words: false,
+            proximity: 0.0,
+            proximity_window: 0,
+            document_weight: 0.0,
+            exact_form: 0.0,
+        }
+    }
+}
+
+/// English function words and question phrasing, dropped from queries of plain words; the
+/// index keeps them, so phrases still match exactly. Content words never appear here.
 pub const STOP_WORDS: &[&str] = &[
     "a",
     "about",

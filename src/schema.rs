@@ -14,6 +14,10 @@ use crate::error::{Error, Result};
 /// Bumped whenever the schema or the analysis changes in a way that needs a rebuild.
 pub const SCHEMA_VERSION: u32 = 2;
 
+/// How many times the title counts in `body` and `doc_body`: BM25F's field weight for the title
+/// (Robertson & Zaragoza 2009), the text weighing 1.
+pub const TITLE_WEIGHT: usize = 2;
+
 /// Handles to every field of an opened index.
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
@@ -27,12 +31,24 @@ pub struct Fields {
     pub passage: Field,
     /// Passage: 1-based line of the passage's first character in the source file.
     pub line: Field,
+    /// Passage: 1-based column (in characters) of that first character: more than 1 where a
+    /// long paragraph was cut and the passage starts inside a line.
+    pub column: Field,
+    /// Passage: the document's content hash (fast), to collapse identical documents.
+    pub content_hash: Field,
     /// Passage: byte offset of the passage in the source text.
     pub byte_start: Field,
     /// Passage: byte offset just past the passage.
     pub byte_end: Field,
-    /// Passage: the passage text (analyzed with positions, stored).
+    /// Passage: the passage text (stored; searched through `body`).
     pub text: Field,
+    /// Passage: what a word is searched in: the title, [`TITLE_WEIGHT`] times, then the passage
+    /// text (analyzed with positions, not stored). One BM25 over this field is BM25F over
+    /// title and text with the title weighted [`TITLE_WEIGHT`].
+    pub body: Field,
+    /// File record: the whole document the same way, title and all of its text (analyzed
+    /// with frequencies only): the document-level evidence that passage scores are combined with.
+    pub doc_body: Field,
     /// Passage: a hash of the document path (fast), to count matching documents.
     pub doc_key: Field,
     /// File record: the file's path relative to the corpus root.
@@ -63,12 +79,30 @@ pub fn build() -> Schema {
         "date",
         DateOptions::from(INDEXED | STORED | FAST).set_precision(DateTimePrecision::Seconds),
     );
-    b.add_u64_field("passage", stored_u64.clone());
+    b.add_u64_field("passage", stored_u64.clone().set_indexed());
     b.add_u64_field("line", stored_u64.clone());
+    b.add_u64_field("column", stored_u64.clone());
+    b.add_u64_field("content_hash", fast_u64.clone());
     b.add_u64_field("byte_start", stored_u64.clone());
     b.add_u64_field("byte_end", stored_u64);
-    b.add_text_field("text", analyzed);
-    b.add_u64_field(crate::count::DOC_KEY, fast_u64.clone());
+    b.add_text_field("text", STORED);
+    b.add_text_field(
+        "body",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(ANALYZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        ),
+    );
+    b.add_text_field(
+        "doc_body",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(ANALYZER)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        ),
+    );
+    b.add_u64_field(crate::count::DOC_KEY, fast_u64.clone().set_indexed());
     b.add_text_field("file", STRING);
     b.add_u64_field("size", fast_u64.clone());
     b.add_i64_field("mtime", NumericOptions::default().set_fast());
@@ -91,9 +125,13 @@ impl Fields {
             date: get("date")?,
             passage: get("passage")?,
             line: get("line")?,
+            column: get("column")?,
+            content_hash: get("content_hash")?,
             byte_start: get("byte_start")?,
             byte_end: get("byte_end")?,
             text: get("text")?,
+            body: get("body")?,
+            doc_body: get("doc_body")?,
             doc_key: get(crate::count::DOC_KEY)?,
             file: get("file")?,
             size: get("size")?,

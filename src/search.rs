@@ -6,36 +6,26 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
 
-use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
-use tantivy::collector::TopDocs;
 use tantivy::query::Query;
 use tantivy::schema::Value;
-use tantivy::{DocAddress, IndexReader, Order, ReloadPolicy, TantivyDocument};
+use tantivy::{DocAddress, IndexReader, ReloadPolicy, TantivyDocument};
 
-use crate::analysis;
 use crate::corpus;
-use crate::count::PassagesAndDocuments;
+use crate::count::Totals;
 use crate::date::Date;
 use crate::decode;
 use crate::error::{Error, IndexContext, Result};
-use crate::feedback;
 use crate::freshness::{self, Drift, Snapshot};
 use crate::highlight::{self, Snippet};
 use crate::manifest;
 use crate::query;
 use crate::query_syntax;
 use crate::ranking::Ranking;
+use crate::scoring::{doc_key_of, fast_u64, first_passage, ranked, Evidence, Scored};
 use crate::store::Store;
+use crate::suggest::{self, Suggestion};
 
-/// How results are ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SortOrder {
-    /// Best match first.
-    #[default]
-    Relevance,
-    /// Newest document first; undated documents last.
-    Date,
-}
+pub use crate::scoring::SortOrder;
 
 /// What to return for a query.
 #[derive(Debug, Clone)]
@@ -58,13 +48,17 @@ pub struct SearchOptions {
     pub ranking: Ranking,
     /// Count every matching passage (costs time on large indexes).
     pub count_total: bool,
+    /// Keep each hit's score explanation.
+    pub explain: bool,
+    /// Look for "did you mean" suggestions for rare words.
+    pub suggest: bool,
 }
 
 impl Default for SearchOptions {
     fn default() -> Self {
         SearchOptions {
             limit: 10,
-            per_document: 0,
+            per_document: 2,
             since: None,
             until: None,
             sort: SortOrder::Relevance,
@@ -72,6 +66,8 @@ impl Default for SearchOptions {
             plain: false,
             ranking: Ranking::default(),
             count_total: true,
+            explain: false,
+            suggest: true,
         }
     }
 }
@@ -93,6 +89,8 @@ pub struct Hit {
     pub passage: u64,
     /// 1-based line of the passage start in the source file.
     pub line: u64,
+    /// 1-based column (in characters) of the passage start in that line.
+    pub column: u64,
     /// Byte offset of the passage in the source text.
     pub byte_start: u64,
     /// Byte offset just past the passage.
@@ -105,6 +103,12 @@ pub struct Hit {
     pub title_highlights: Vec<std::ops::Range<usize>>,
     /// Set when the hit's file changed or went away since it was indexed.
     pub stale: Option<Stale>,
+    /// Paths of other documents with the same title and text, collapsed into this hit.
+    pub identical: Vec<String>,
+    /// The score's parts.
+    pub parts: Scored,
+    /// With `explain`: how the passage's own score came about (tantivy's explanation, JSON).
+    pub explanation: Option<String>,
 }
 
 /// How a hit's file differs from what was indexed.
@@ -146,6 +150,8 @@ pub struct SearchResults {
     /// Things the user should know about these results (stale index, filters that cannot
     /// work), one sentence each.
     pub warnings: Vec<String>,
+    /// "Did you mean" suggestions for rare query words.
+    pub suggestions: Vec<Suggestion>,
 }
 
 /// An opened index, ready to answer queries.
@@ -195,8 +201,8 @@ impl PassageSearcher {
         if options.since.is_some() || options.until.is_some() {
             filters.push(query::date_filter(fields, options.since, options.until));
         }
-        let compiled = query::compile(&node, fields, &filters, &options.ranking)?;
         let searcher = self.reader.searcher();
+        let compiled = query::compile(&node, fields, &searcher, &filters, &options.ranking)?;
         let Some(query) = compiled.query else {
             return Ok(SearchResults {
                 query: query_text.to_string(),
@@ -205,38 +211,45 @@ impl PassageSearcher {
                 took_ms: started.elapsed().as_secs_f64() * 1e3,
                 hits: Vec::new(),
                 warnings,
+                suggestions: Vec::new(),
             });
         };
-        let query = self.expanded(
-            &searcher,
-            query,
-            compiled.natural.as_deref(),
-            &filters,
-            &options.ranking,
-        )?;
-        let (candidates, total_hits) = self.top_passages(
-            &searcher,
-            query.as_ref(),
-            compiled.strict.as_deref(),
-            options,
-        )?;
+        let evidence = Evidence {
+            query: query.as_ref(),
+            document_terms: &compiled.document_terms,
+            ranking: &options.ranking,
+        };
+        let (candidates, total_hits) =
+            self.top_passages(&searcher, &evidence, &compiled.matcher, options)?;
         let mut hits = Vec::with_capacity(candidates.len());
-        for (rank, (score, doc)) in candidates.into_iter().enumerate() {
-            hits.push(self.hit(
+        for (rank, candidate) in candidates.into_iter().enumerate() {
+            let mut hit = self.hit(
                 rank + 1,
-                score,
-                &doc,
+                &candidate,
                 &compiled.matcher,
                 options.snippet_bytes,
-            ));
+            );
+            if options.explain {
+                let explanation = query
+                    .explain(&searcher, candidate.scored.address)
+                    .context("explaining a score")?;
+                hit.explanation = Some(explanation.to_pretty_json());
+            }
+            hits.push(hit);
         }
+        let suggestions = if options.suggest {
+            suggest::suggestions(&searcher, fields, &node, query_text)?
+        } else {
+            Vec::new()
+        };
         Ok(SearchResults {
             query: query_text.to_string(),
-            total_hits: total_hits.map(|t| t.0),
-            total_documents: total_hits.map(|t| t.1),
+            total_hits: total_hits.map(|t| t.passages),
+            total_documents: total_hits.map(|t| t.documents),
             took_ms: started.elapsed().as_secs_f64() * 1e3,
             hits,
             warnings,
+            suggestions,
         })
     }
 
@@ -289,144 +302,195 @@ impl PassageSearcher {
         Ok(())
     }
 
-    /// Documents ranked by their best passage for `query_text` read as plain words: at most
-    /// `depth` pairs of document id (the path without its extension) and score. This is what
-    /// relevance evaluation compares with judgments.
+    /// Documents ranked for `query_text` (plain words, or query syntax unless `plain`): at
+    /// most `depth` pairs of document id (the path without its extension) and score, a
+    /// document scoring as its best passage. This is what relevance evaluation compares with
+    /// judgments.
     pub fn rank_documents(
         &self,
         query_text: &str,
         depth: usize,
         ranking: &Ranking,
+        plain: bool,
     ) -> Result<Vec<(String, f32)>> {
-        let node = query_syntax::parse_plain(query_text);
-        let compiled = query::compile(&node, &self.store.fields, &[], ranking)?;
+        let node = if plain {
+            query_syntax::parse_plain(query_text)
+        } else {
+            query_syntax::parse(query_text).map_err(|e| Error::Query(e.to_string()))?
+        };
+        let searcher = self.reader.searcher();
+        let compiled = query::compile(&node, &self.store.fields, &searcher, &[], ranking)?;
         let Some(query) = compiled.query else {
             return Ok(Vec::new());
         };
-        let searcher = self.reader.searcher();
-        let query = self.expanded(&searcher, query, compiled.natural.as_deref(), &[], ranking)?;
-        // A document scores as its best passage, plus a share of its other passages' scores.
-        let options = SearchOptions {
-            limit: depth * 4,
-            count_total: false,
-            ..SearchOptions::default()
+        let evidence = Evidence {
+            query: query.as_ref(),
+            document_terms: &compiled.document_terms,
+            ranking,
         };
-        let (top, _) = self.top_passages(&searcher, query.as_ref(), None, &options)?;
-        let path_of = |doc: &TantivyDocument| {
+        // Enough passages that `depth` documents are among them.
+        let (top, _) = ranked(
+            &searcher,
+            &self.store.fields,
+            &evidence,
+            SortOrder::Relevance,
+            depth * 4,
+            false,
+        )?;
+        let mut documents: Vec<(String, f32)> = Vec::new();
+        let mut position: HashMap<String, usize> = HashMap::new();
+        for scored in top {
+            let doc: TantivyDocument = searcher
+                .doc(scored.address)
+                .context("reading a stored passage")?;
+            let text = doc
+                .get_first(self.store.fields.text)
+                .and_then(|v| v.as_str())
+                .unwrap_or("");
+            let scored =
+                scored.with_exact_share(highlight::exact_share(text, &compiled.matcher), ranking);
             let path = doc
                 .get_first(self.store.fields.path)
                 .and_then(|v| v.as_str())
                 .unwrap_or("");
             let without_ext = path.rsplit_once('.').filter(|(_, ext)| !ext.contains('/'));
-            without_ext.map_or(path, |(stem, _)| stem).to_string()
-        };
-        let mut documents: Vec<(String, f32, f32)> = Vec::new();
-        let mut position: HashMap<String, usize> = HashMap::new();
-        for (score, doc) in &top {
-            let path = path_of(doc);
-            match position.get(&path) {
-                Some(&i) => documents[i].2 += score,
+            let id = without_ext.map_or(path, |(stem, _)| stem).to_string();
+            match position.get(&id) {
+                Some(&i) => documents[i].1 = documents[i].1.max(scored.score),
                 None => {
-                    position.insert(path.clone(), documents.len());
-                    documents.push((path, *score, 0.0));
+                    position.insert(id.clone(), documents.len());
+                    documents.push((id, scored.score));
                 }
             }
         }
-        let mut ranked: Vec<(String, f32)> = documents
-            .into_iter()
-            .map(|(path, best, rest)| (path, best + ranking.other_passages * rest))
-            .collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-        ranked.truncate(depth);
-        Ok(ranked)
+        documents.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        documents.truncate(depth);
+        Ok(documents)
     }
 
-    /// With feedback on and a natural-language query (its analyzed `natural` terms), the query
-    /// expanded with terms from the best passages of a first search; otherwise `query` itself.
-    fn expanded(
-        &self,
-        searcher: &tantivy::Searcher,
-        query: Box<dyn Query>,
-        natural: Option<&[String]>,
-        filters: &[Box<dyn Query>],
-        ranking: &Ranking,
-    ) -> Result<Box<dyn Query>> {
-        let Some(terms) = natural.filter(|_| ranking.feedback_terms > 0) else {
-            return Ok(query);
-        };
-        let top = searcher
-            .search(
-                query.as_ref(),
-                &TopDocs::with_limit(ranking.feedback_passages).order_by_score(),
-            )
-            .context("searching")?;
-        let mut passages = Vec::with_capacity(top.len());
-        for (score, address) in top {
-            let doc: TantivyDocument = searcher.doc(address).context("reading a stored passage")?;
-            let text = doc
-                .get_first(self.store.fields.text)
-                .and_then(|v| v.as_str())
-                .unwrap_or("");
-            passages.push((score, analysis::terms(text)));
+    /// Every document's title, by document id (the path without its extension): what
+    /// known-item evaluation looks documents up by.
+    pub fn document_titles(&self) -> Result<HashMap<String, String>> {
+        let searcher = self.reader.searcher();
+        let fields = &self.store.fields;
+        let mut titles = HashMap::new();
+        for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
+            for doc_id in segment.doc_ids_alive() {
+                let address = DocAddress::new(ordinal as u32, doc_id);
+                let doc: TantivyDocument =
+                    searcher.doc(address).context("reading a stored passage")?;
+                let Some(path) = doc.get_first(fields.path).and_then(|v| v.as_str()) else {
+                    continue;
+                };
+                let Some(title) = doc.get_first(fields.title).and_then(|v| v.as_str()) else {
+                    continue;
+                };
+                let without_ext = path.rsplit_once('.').filter(|(_, ext)| !ext.contains('/'));
+                let id = without_ext.map_or(path, |(stem, _)| stem).to_string();
+                titles.entry(id).or_insert_with(|| title.to_string());
+            }
         }
-        let exclude: HashSet<String> = terms.iter().cloned().collect();
-        let expansion = feedback::expansion_terms(&passages, &exclude, ranking.feedback_terms);
-        // The original terms weigh `original_weight / |Q|` each and the expansion the rest;
-        // scaled so that an original term weighs 1.
-        let lambda = ranking.original_weight.clamp(0.05, 1.0);
-        let scale = (1.0 - lambda) / lambda * terms.len() as f32;
-        let expansion: Vec<(String, f32)> =
-            expansion.into_iter().map(|(t, w)| (t, w * scale)).collect();
-        let expanded = query::natural_language(&self.store.fields, ranking, terms, &expansion);
-        Ok(query::filtered(expanded, filters))
+        Ok(titles)
     }
 
-    /// The best passages in order, at most `per_document` per document, with the total count.
-    #[allow(clippy::type_complexity)]
+    /// The best passages in order, with the counts. At most `per_document` passages of a
+    /// document; a document that matched by its title alone shows its first passage, once;
+    /// documents with the same title and text are collapsed into the first; passages holding
+    /// the words as typed are preferred (the exact-form factor).
     fn top_passages(
         &self,
         searcher: &tantivy::Searcher,
-        query: &dyn Query,
-        strict: Option<&dyn Query>,
+        evidence: &Evidence,
+        matcher: &highlight::Matcher,
         options: &SearchOptions,
-    ) -> Result<(Vec<(f32, TantivyDocument)>, Option<(usize, usize)>)> {
+    ) -> Result<(Vec<Candidate>, Option<Totals>)> {
+        let fields = &self.store.fields;
         let limit = options.limit.max(1);
-        let mut want = if options.per_document == 0 {
-            limit
-        } else {
-            limit * 3 + 10
-        };
+        let mut want = limit * 3 + 10;
         loop {
             let (found, total) = ranked(
                 searcher,
-                query,
-                strict,
+                fields,
+                evidence,
                 options.sort,
                 want,
                 options.count_total,
             )?;
             let exhausted = found.len() < want;
-            let mut per_path: HashMap<String, usize> = HashMap::new();
-            let mut chosen = Vec::new();
-            for (score, address) in found {
-                let doc: TantivyDocument =
-                    searcher.doc(address).context("reading a stored passage")?;
-                let path = doc
-                    .get_first(self.store.fields.path)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("")
-                    .to_string();
-                let seen = per_path.entry(path).or_default();
-                if options.per_document > 0 && *seen >= options.per_document {
-                    continue;
-                }
-                *seen += 1;
-                chosen.push((score, doc));
+            let mut chosen: Vec<Candidate> = Vec::new();
+            let mut per_document: HashMap<u64, usize> = HashMap::new();
+            let mut by_content: HashMap<u64, usize> = HashMap::new();
+            let mut title_only: HashSet<u64> = HashSet::new();
+            // Fast fields decide first; a passage's stored text is read only when it may be shown.
+            for mut scored in found {
                 if chosen.len() == limit {
                     break;
                 }
+                let key = doc_key_of(searcher, scored.address);
+                let content = fast_u64(searcher, scored.address, "content_hash");
+                let same_story = by_content.get(&content).copied();
+                if let Some(first) = same_story.filter(|&i| chosen[i].key != key) {
+                    let doc: TantivyDocument = searcher
+                        .doc(scored.address)
+                        .context("reading a stored passage")?;
+                    let path = stored_str(&doc, fields.path);
+                    if !chosen[first].identical.contains(&path) {
+                        chosen[first].identical.push(path);
+                    }
+                    continue;
+                }
+                let seen = per_document.get(&key).copied().unwrap_or(0);
+                if options.per_document > 0 && seen >= options.per_document {
+                    continue;
+                }
+                let mut doc: TantivyDocument = searcher
+                    .doc(scored.address)
+                    .context("reading a stored passage")?;
+                let text = stored_str(&doc, fields.text);
+                if !matcher.is_empty() && highlight::find_keyed_matches(&text, matcher).is_empty() {
+                    // Matched by the title alone: one hit for the document, its first passage.
+                    if !title_only.insert(key) {
+                        continue;
+                    }
+                    if u64_of(&doc, fields.passage) != 0 {
+                        let path = stored_str(&doc, fields.path);
+                        if let Some(first) =
+                            first_passage(searcher, fields, evidence, &path, &scored)?
+                        {
+                            scored = first;
+                            doc = searcher
+                                .doc(scored.address)
+                                .context("reading a stored passage")?;
+                        }
+                    }
+                }
+                per_document.insert(key, seen + 1);
+                if options.sort == SortOrder::Relevance {
+                    let text = stored_str(&doc, fields.text);
+                    scored = scored
+                        .with_exact_share(highlight::exact_share(&text, matcher), &options.ranking);
+                }
+                if content != 0 {
+                    by_content.entry(content).or_insert(chosen.len());
+                }
+                chosen.push(Candidate {
+                    path: stored_str(&doc, fields.path),
+                    scored,
+                    doc,
+                    key,
+                    identical: Vec::new(),
+                });
             }
-            if chosen.len() == limit || exhausted {
+            if chosen.len() >= limit || exhausted {
+                if options.sort == SortOrder::Relevance {
+                    chosen.sort_by(|a, b| {
+                        b.scored
+                            .score
+                            .total_cmp(&a.scored.score)
+                            .then_with(|| a.scored.address.cmp(&b.scored.address))
+                    });
+                }
+                chosen.truncate(limit);
                 return Ok((chosen, total));
             }
             want *= 4;
@@ -436,44 +500,66 @@ impl PassageSearcher {
     fn hit(
         &self,
         rank: usize,
-        score: f32,
-        doc: &TantivyDocument,
+        candidate: &Candidate,
         matcher: &highlight::Matcher,
         snippet_bytes: usize,
     ) -> Hit {
         let f = &self.store.fields;
-        let text_of = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
-        let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
-        let text = text_of(f.text).unwrap_or_default();
-        let matches = highlight::find_matches(&text, matcher);
+        let doc = &candidate.doc;
+        let text = stored_str(doc, f.text);
+        let matches = highlight::find_keyed_matches(&text, matcher);
         let snippet = highlight::snippet(&text, &matches, snippet_bytes);
-        let title = text_of(f.title);
+        let title = doc
+            .get_first(f.title)
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
         let title_highlights = title
             .as_deref()
             .map_or_else(Vec::new, |t| highlight::find_matches(t, matcher));
         Hit {
             rank,
-            score,
-            path: text_of(f.path).unwrap_or_default(),
+            score: candidate.scored.score,
+            path: candidate.path.clone(),
             title,
             title_highlights,
             date: doc
                 .get_first(f.date)
                 .and_then(|v| v.as_datetime())
                 .map(|d| Date::from_unix_seconds(d.into_timestamp_secs())),
-            passage: u64_of(f.passage),
-            line: u64_of(f.line),
-            byte_start: u64_of(f.byte_start),
-            byte_end: u64_of(f.byte_end),
+            passage: u64_of(doc, f.passage),
+            line: u64_of(doc, f.line),
+            column: u64_of(doc, f.column).max(1),
+            byte_start: u64_of(doc, f.byte_start),
+            byte_end: u64_of(doc, f.byte_end),
             text,
             snippet,
             stale: None,
+            identical: candidate.identical.clone(),
+            parts: candidate.scored,
+            explanation: None,
         }
     }
+}
+
+/// A passage chosen for the page, before it becomes a [`Hit`].
+struct Candidate {
+    scored: Scored,
+    doc: TantivyDocument,
+    path: String,
+    /// The document's key ([`crate::count::doc_key`]).
+    key: u64,
+    identical: Vec<String>,
+}
+
+fn stored_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .unwrap_or("")
+        .to_string()
+}
+
+fn u64_of(doc: &TantivyDocument, field: tantivy::schema::Field) -> u64 {
+    doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0)
 }
 
 /// True when the query holds a `date:` filter.
@@ -520,64 +606,4 @@ fn stale_state(
     hit.byte_start = (start + decoded.bom_len) as u64;
     hit.byte_end = hit.byte_start + hit.text.len() as u64;
     Ok(Some(Stale::Changed { relocated: true }))
-}
-
-/// Passages with their scores, best first.
-type Ranked = Vec<(f32, DocAddress)>;
-
-/// The first `want` passages in result order, with the number of all matching passages. With
-/// a `strict` query (all words required), its matches come first, then the other matches.
-fn ranked(
-    searcher: &tantivy::Searcher,
-    query: &dyn Query,
-    strict: Option<&dyn Query>,
-    sort: SortOrder,
-    want: usize,
-    count: bool,
-) -> Result<(Ranked, Option<(usize, usize)>)> {
-    if sort == SortOrder::Date {
-        // Newest first; among passages of one day, the best match first.
-        let collector = TopDocs::with_limit(want).order_by((
-            (
-                SortByStaticFastValue::<tantivy::DateTime>::for_field("date"),
-                Order::Desc,
-            ),
-            (SortBySimilarityScore, Order::Desc),
-        ));
-        let (top, total) = searcher
-            .search(query, &(collector, PassagesAndDocuments))
-            .context("searching")?;
-        return Ok((
-            top.into_iter().map(|((_, score), a)| (score, a)).collect(),
-            Some(total),
-        ));
-    }
-    let mut found: Vec<(f32, DocAddress)> = match strict {
-        Some(strict) => searcher
-            .search(strict, &TopDocs::with_limit(want).order_by_score())
-            .context("searching")?
-            .into_iter()
-            .collect(),
-        None => Vec::new(),
-    };
-    if !count && found.len() == want {
-        return Ok((found, None));
-    }
-    let first: HashSet<DocAddress> = found.iter().map(|(_, a)| *a).collect();
-    let collector = TopDocs::with_limit(want + first.len()).order_by_score();
-    // Counting every match keeps tantivy from skipping blocks of weak matches: only when asked.
-    let (top, total) = if count {
-        let (top, total) = searcher
-            .search(query, &(collector, PassagesAndDocuments))
-            .context("searching")?;
-        (top, Some(total))
-    } else {
-        (
-            searcher.search(query, &collector).context("searching")?,
-            None,
-        )
-    };
-    let rest = top.into_iter().filter(|(_, a)| !first.contains(a));
-    found.extend(rest.take(want - found.len()));
-    Ok((found, total))
 }

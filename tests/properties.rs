@@ -3,7 +3,7 @@
 //! must keep its invariants (ranges inside the text, on character boundaries, bounded).
 
 use loupe::article::Article;
-use loupe::highlight::{find_matches, snippet, Matcher};
+use loupe::highlight::{find_keyed_matches, snippet, Matcher};
 use loupe::indexer::{self, IndexOptions};
 use loupe::passage::{self, PassageLimits};
 use loupe::query_syntax;
@@ -111,8 +111,8 @@ proptest! {
     #[test]
     fn snippets_keep_highlights_on_words(text in messy_text(), word in "[a-z]{1,6}", max in 20usize..400) {
         let matcher = Matcher { terms: loupe::analysis::terms(&word).into_iter().collect(), ..Matcher::default() };
-        let matches = find_matches(&text, &matcher);
-        for m in &matches {
+        let matches = find_keyed_matches(&text, &matcher);
+        for (m, _) in &matches {
             prop_assert!(is_char_range(&text, m));
         }
         let s = snippet(&text, &matches, max);

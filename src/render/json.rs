@@ -25,6 +25,8 @@ pub struct JsonHit {
     pub passage: u64,
     /// 1-based line of the passage start.
     pub line: u64,
+    /// 1-based column (in characters) of the passage start in that line.
+    pub column: u64,
     /// Byte offset of the passage in the source text.
     pub byte_start: u64,
     /// Byte offset just past the passage.
@@ -40,6 +42,11 @@ pub struct JsonHit {
     /// `"deleted"` or `"changed"` when the file differs from what was indexed; absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stale: Option<String>,
+    /// Paths of other documents with the same title and text, collapsed into this hit.
+    pub identical: Vec<String>,
+    /// With `--explain`: the score's parts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explain: Option<serde_json::Value>,
 }
 
 /// The object written by `--format json`.
@@ -59,6 +66,20 @@ pub struct JsonResults {
     /// What the user should know about these results (stale index, filters that cannot
     /// work); empty when all is well.
     pub warnings: Vec<String>,
+    /// "Did you mean" suggestions: `{"word", "suggestion", "query"}`.
+    pub suggestions: Vec<JsonSuggestion>,
+}
+
+/// A "did you mean" suggestion as written in JSON.
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct JsonSuggestion {
+    /// The word as typed.
+    pub word: String,
+    /// The suggested word.
+    pub suggestion: String,
+    /// The whole query with the word replaced.
+    pub query: String,
 }
 
 impl From<&Hit> for JsonHit {
@@ -71,6 +92,7 @@ impl From<&Hit> for JsonHit {
             date: hit.date.map(|d| d.to_string()),
             passage: hit.passage,
             line: hit.line,
+            column: hit.column,
             byte_start: hit.byte_start,
             byte_end: hit.byte_end,
             text: hit.text.clone(),
@@ -78,6 +100,15 @@ impl From<&Hit> for JsonHit {
             highlights: pairs(&hit.snippet.highlights),
             title_highlights: pairs(&hit.title_highlights),
             stale: hit.stale.map(|s| s.as_str().to_string()),
+            identical: hit.identical.clone(),
+            explain: hit.explanation.as_ref().map(|detail| {
+                serde_json::json!({
+                    "passage": hit.parts.passage,
+                    "document": hit.parts.document,
+                    "exact_form_factor": hit.parts.exact,
+                    "passage_detail": serde_json::from_str::<serde_json::Value>(detail).unwrap_or_default(),
+                })
+            }),
         }
     }
 }
@@ -96,6 +127,15 @@ pub fn write_json(out: &mut dyn Write, results: &SearchResults) -> io::Result<()
         took_ms: (results.took_ms * 100.0).round() / 100.0,
         hits: results.hits.iter().map(JsonHit::from).collect(),
         warnings: results.warnings.clone(),
+        suggestions: results
+            .suggestions
+            .iter()
+            .map(|s| JsonSuggestion {
+                word: s.word.clone(),
+                suggestion: s.suggestion.clone(),
+                query: s.query.clone(),
+            })
+            .collect(),
     };
     serde_json::to_writer(&mut *out, &json)?;
     writeln!(out)

@@ -4,5 +4,5 @@
 mod json;
 mod text;
 
-pub use json::{write_json, write_jsonl, JsonHit, JsonResults};
+pub use json::{write_json, write_jsonl, JsonHit, JsonResults, JsonSuggestion};
 pub use text::{write_text, write_text_to_width};

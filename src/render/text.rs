@@ -74,6 +74,10 @@ fn write_hit(out: &mut dyn WriteColor, hit: &Hit, width: usize) -> io::Result<()
         write!(out, ":")?;
         out.set_color(ColorSpec::new().set_fg(Some(Color::Green)))?;
         write!(out, "{}", hit.line)?;
+        // A passage cut from the middle of a long line says where in the line it starts.
+        if hit.column > 1 {
+            write!(out, ":{}", hit.column)?;
+        }
         out.reset()?;
     }
     if let Some(date) = hit.date {
@@ -96,6 +100,11 @@ fn write_hit(out: &mut dyn WriteColor, hit: &Hit, width: usize) -> io::Result<()
         )?;
         out.reset()?;
     }
+    if !hit.identical.is_empty() {
+        out.set_color(ColorSpec::new().set_dimmed(true))?;
+        write!(out, "  +{} identical", hit.identical.len())?;
+        out.reset()?;
+    }
     writeln!(out)?;
     // Without a title the path above already names the document.
     if let Some(title) = &hit.title {
@@ -109,7 +118,21 @@ fn write_hit(out: &mut dyn WriteColor, hit: &Hit, width: usize) -> io::Result<()
         &hit.snippet.highlights,
         width,
         &ColorSpec::new(),
-    )
+    )?;
+    if let Some(detail) = &hit.explanation {
+        let parts = &hit.parts;
+        out.set_color(ColorSpec::new().set_dimmed(true))?;
+        writeln!(
+            out,
+            "  score {:.4} = (passage {:.4} + document {:.4}) × exact forms {:.3}",
+            parts.score, parts.passage, parts.document, parts.exact
+        )?;
+        for line in detail.lines() {
+            writeln!(out, "    {line}")?;
+        }
+        out.reset()?;
+    }
+    Ok(())
 }
 
 /// Writes `text` with runs of white space folded to one space, wrapped at word boundaries to
@@ -210,6 +233,16 @@ mod tests {
             },
             title_highlights: Vec::new(),
             stale: None,
+            column: 1,
+            identical: Vec::new(),
+            parts: crate::scoring::Scored {
+                score: 4.256,
+                passage: 4.256,
+                document: 0.0,
+                exact: 1.0,
+                address: tantivy::DocAddress::new(0, 0),
+            },
+            explanation: None,
         }
     }
 
@@ -222,6 +255,7 @@ mod tests {
             took_ms: 1.0,
             hits: vec![hit()],
             warnings: Vec::new(),
+            suggestions: Vec::new(),
         };
         let mut out = termcolor::NoColor::new(Vec::new());
         write_text(&mut out, &results).unwrap();
@@ -245,6 +279,7 @@ mod tests {
             took_ms: 1.0,
             hits: vec![long],
             warnings: Vec::new(),
+            suggestions: Vec::new(),
         };
         let mut out = termcolor::NoColor::new(Vec::new());
         write_text_to_width(&mut out, &results, 40).unwrap();
@@ -269,6 +304,7 @@ mod tests {
             took_ms: 1.0,
             hits: vec![hit()],
             warnings: Vec::new(),
+            suggestions: Vec::new(),
         };
         let mut out = termcolor::Ansi::new(Vec::new());
         write_text(&mut out, &results).unwrap();

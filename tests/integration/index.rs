@@ -96,7 +96,10 @@ fn passages_have_exact_byte_ranges_and_lines() {
     env.write("doc.txt", &text);
     env.index();
     let hits = env
-        .search("aardvarks OR zebras OR okapis", &["--limit", "50"])
+        .search(
+            "aardvarks OR zebras OR okapis",
+            &["--limit", "50", "--per-doc", "0"],
+        )
         .hits;
     let mut passages: Vec<_> = hits.iter().collect();
     passages.sort_by_key(|h| h.passage);

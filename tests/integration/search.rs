@@ -90,13 +90,30 @@ fn title_matches_rank_a_passage_higher() {
 }
 
 #[test]
-fn passages_match_by_their_own_text_not_the_title_alone() {
+fn titles_are_part_of_the_document() {
     let env = TestEnv::new();
     env.write("a.txt", "Stock market news\n\nShares rose in Tokyo, where traders bought exporters and banks all day long; this paragraph is padded with enough words to pass the three hundred bytes under which short paragraphs are merged with the next one, so that it stays a passage of its own in the index here, with yet another clause about the weather in Osaka and Kyoto.\n\nThe stock market closed higher, with more words here to keep this second paragraph long enough to be its own passage, since short paragraphs are merged with their neighbours until they reach three hundred bytes in all, and a final clause to be sure of it, which goes on about the close of trading for a while.\n");
+    env.write(
+        "b.txt",
+        "Buffets and banquets\n\nA story whose text never names its headline's words again.\n",
+    );
     env.index();
+    // The passage holding the phrase in its text comes first; the title counts for both.
     let hits = env.search("\"stock market\"", &[]).hits;
-    assert_eq!(hits.len(), 1, "only the passage holding the phrase");
-    assert!(hits[0].text.contains("stock market closed"));
+    assert!(
+        hits[0].text.contains("stock market closed"),
+        "{:?}",
+        hits[0].text
+    );
+    assert_eq!(hits[0].title_highlights, vec![[0, 12]]);
+    // A word only in the title finds its document: one hit, the first passage, title marked.
+    let hits = env.search("buffets", &[]).hits;
+    assert_eq!(hits.len(), 1);
+    assert_eq!((hits[0].path.as_str(), hits[0].passage), ("b.txt", 0));
+    assert_eq!(hits[0].title_highlights, vec![[0, 7]]);
+    // A quoted headline finds its article first.
+    let hits = env.search("\"Buffets and banquets\"", &[]).hits;
+    assert_eq!(hits[0].path, "b.txt");
     // The title field can still be searched on its own.
     assert_eq!(env.search("title:\"stock market\"", &[]).hits.len(), 2);
 }

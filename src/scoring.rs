@@ -1,0 +1,254 @@
+//! Scoring passages: each passage's BM25F match (title and text), plus its document's BM25F
+//! weighted by [`Ranking::document_weight`] (passage and document evidence together, after
+//! Callan 1994), computed exactly for the documents of the best passages.
+
+use std::collections::HashMap;
+
+use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Term};
+use tantivy::{DocAddress, Order, Searcher};
+
+use crate::count::{self, PassagesAndDocuments, Totals};
+use crate::error::{IndexContext, Result};
+use crate::query;
+use crate::ranking::Ranking;
+use crate::schema::Fields;
+use crate::statistics::KindStatistics;
+
+/// What a passage's score is made of.
+pub struct Evidence<'a> {
+    /// The passage query.
+    pub query: &'a dyn Query,
+    /// The terms whose document-level BM25F adds to a passage's score.
+    pub document_terms: &'a [(String, f32)],
+    /// The ranking's parameters.
+    pub ranking: &'a Ranking,
+}
+
+/// A passage with its score and the score's parts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scored {
+    /// The whole score: `(passage + document) × exact`.
+    pub score: f32,
+    /// The passage's own BM25F (with the nearness bonus).
+    pub passage: f32,
+    /// Its document's BM25F, weighted.
+    pub document: f32,
+    /// The factor for words found exactly as typed (1 when none, or not applied).
+    pub exact: f32,
+    /// Where the passage is.
+    pub address: DocAddress,
+}
+
+impl Scored {
+    /// Sets the exact-form factor for a passage holding `share` of the query words as typed.
+    pub fn with_exact_share(mut self, share: f32, ranking: &Ranking) -> Scored {
+        self.exact = 1.0 + ranking.exact_form * share;
+        self.score = (self.passage + self.document) * self.exact;
+        self
+    }
+}
+
+/// Result order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortOrder {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// Newest document first; undated documents last.
+    Date,
+}
+
+/// Passages are re-scored with their document's evidence among at least this many of the best.
+const MIN_RESCORED: usize = 100;
+
+/// The first `want` passages in result order, with the numbers of matching passages and
+/// documents when `count`.
+pub fn ranked(
+    searcher: &Searcher,
+    fields: &Fields,
+    evidence: &Evidence,
+    sort: SortOrder,
+    want: usize,
+    count: bool,
+) -> Result<(Vec<Scored>, Option<Totals>)> {
+    let query = evidence.query;
+    let passages = KindStatistics::passages(searcher);
+    let plain = |score: f32, address: DocAddress| Scored {
+        score,
+        passage: score,
+        document: 0.0,
+        exact: 1.0,
+        address,
+    };
+    if sort == SortOrder::Date {
+        // Newest first; among passages of one day, the best match first.
+        let collector = TopDocs::with_limit(want).order_by((
+            (
+                SortByStaticFastValue::<tantivy::DateTime>::for_field("date"),
+                Order::Desc,
+            ),
+            (SortBySimilarityScore, Order::Desc),
+        ));
+        let (top, total) = searcher
+            .search_with_statistics_provider(query, &(collector, PassagesAndDocuments), &passages)
+            .context("searching")?;
+        let found = top.into_iter().map(|((_, s), a)| plain(s, a)).collect();
+        return Ok((found, Some(total)));
+    }
+    let weight = evidence.ranking.document_weight;
+    let pool = if weight > 0.0 {
+        want.max(MIN_RESCORED)
+    } else {
+        want
+    };
+    let collector = TopDocs::with_limit(pool).order_by_score();
+    // Counting every match keeps tantivy from skipping blocks of weak matches: only when asked.
+    let (top, total) = if count {
+        let (top, total) = searcher
+            .search_with_statistics_provider(query, &(collector, PassagesAndDocuments), &passages)
+            .context("searching")?;
+        (top, Some(total))
+    } else {
+        let top = searcher
+            .search_with_statistics_provider(query, &collector, &passages)
+            .context("searching")?;
+        (top, None)
+    };
+    let mut found: Vec<Scored> = top.into_iter().map(|(s, a)| plain(s, a)).collect();
+    if weight > 0.0 && !found.is_empty() {
+        let keys: Vec<u64> = found
+            .iter()
+            .map(|s| doc_key_of(searcher, s.address))
+            .collect();
+        let scores = document_scores(searcher, fields, evidence.document_terms, &keys)?;
+        for (scored, key) in found.iter_mut().zip(&keys) {
+            scored.document = weight * scores.get(key).copied().unwrap_or(0.0);
+            scored.score = scored.passage + scored.document;
+        }
+        sort_by_score(&mut found);
+    }
+    found.truncate(want);
+    Ok((found, total))
+}
+
+/// Best first; equal scores in index order, so the order is the same on every run.
+pub fn sort_by_score(found: &mut [Scored]) {
+    found.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.address.cmp(&b.address))
+    });
+}
+
+/// The first passage of the document `path`, scored like `like` (same document part): the
+/// passage shown for a document that matched by its title alone.
+pub fn first_passage(
+    searcher: &Searcher,
+    fields: &Fields,
+    evidence: &Evidence,
+    path: &str,
+    like: &Scored,
+) -> Result<Option<Scored>> {
+    let this = BooleanQuery::new(vec![
+        (
+            Occur::Must,
+            Box::new(TermQuery::new(
+                Term::from_field_text(fields.path, path),
+                IndexRecordOption::Basic,
+            )) as Box<dyn Query>,
+        ),
+        (
+            Occur::Must,
+            Box::new(TermQuery::new(
+                Term::from_field_u64(fields.passage, 0),
+                IndexRecordOption::Basic,
+            )),
+        ),
+    ]);
+    let query = BooleanQuery::new(vec![
+        (Occur::Must, evidence.query.box_clone()),
+        (
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(Box::new(this), 0.0)),
+        ),
+    ]);
+    let top = searcher
+        .search_with_statistics_provider(
+            &query,
+            &TopDocs::with_limit(1).order_by_score(),
+            &KindStatistics::passages(searcher),
+        )
+        .context("searching")?;
+    Ok(top.into_iter().next().map(|(passage, address)| Scored {
+        score: passage + like.document,
+        passage,
+        document: like.document,
+        exact: 1.0,
+        address,
+    }))
+}
+
+/// The document key of the passage at `address`.
+pub fn doc_key_of(searcher: &Searcher, address: DocAddress) -> u64 {
+    fast_u64(searcher, address, count::DOC_KEY)
+}
+
+/// The value of the fast field `name` of the document at `address` (0 when it has none).
+pub fn fast_u64(searcher: &Searcher, address: DocAddress, name: &str) -> u64 {
+    searcher
+        .segment_reader(address.segment_ord)
+        .fast_fields()
+        .u64(name)
+        .ok()
+        .and_then(|c| c.first(address.doc_id))
+        .unwrap_or(0)
+}
+
+/// The document-level BM25F scores of the documents with `keys`, by key.
+fn document_scores(
+    searcher: &Searcher,
+    fields: &Fields,
+    terms: &[(String, f32)],
+    keys: &[u64],
+) -> Result<HashMap<u64, f32>> {
+    let Some(terms_query) = query::document_query(fields, terms) else {
+        return Ok(HashMap::new());
+    };
+    let mut distinct: Vec<u64> = keys.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    // A union of term look-ups (a term set would stream the whole key dictionary).
+    let these = BooleanQuery::new(
+        distinct
+            .iter()
+            .map(|&k| {
+                let term = TermQuery::new(
+                    Term::from_field_u64(fields.doc_key, k),
+                    IndexRecordOption::Basic,
+                );
+                (Occur::Should, Box::new(term) as Box<dyn Query>)
+            })
+            .collect(),
+    );
+    let query = BooleanQuery::new(vec![
+        (Occur::Must, terms_query),
+        (
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(Box::new(these), 0.0)),
+        ),
+    ]);
+    let top = searcher
+        .search_with_statistics_provider(
+            &query,
+            &TopDocs::with_limit(distinct.len().max(1)).order_by_score(),
+            &KindStatistics::records(searcher),
+        )
+        .context("searching documents")?;
+    Ok(top
+        .into_iter()
+        .map(|(score, address)| (doc_key_of(searcher, address), score))
+        .collect())
+}

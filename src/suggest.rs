@@ -1,0 +1,178 @@
+//! "Did you mean": for a query word that is rare or absent in the index, a close word that is
+//! common, as a suggestion only (the query itself is never changed).
+
+use serde::Serialize;
+use tantivy::collector::TopDocs;
+use tantivy::query::{FuzzyTermQuery, TermQuery};
+use tantivy::schema::{IndexRecordOption, Term, Value};
+use tantivy::tokenizer::TokenStream;
+use tantivy::{Searcher, TantivyDocument};
+
+use crate::analysis;
+use crate::error::{IndexContext, Result};
+use crate::query_syntax::{Node, Occur};
+use crate::schema::Fields;
+
+/// A word is suggested against when it is in at most one passage in this many...
+const RARE_ONE_IN: u64 = 1000;
+/// ...and a close word is in at least this many times as many (and this many at the least).
+const MORE_COMMON: u64 = 30;
+const COMMON: u64 = 5;
+
+/// One suggested correction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suggestion {
+    /// The word as typed.
+    pub word: String,
+    /// The suggested word.
+    pub suggestion: String,
+    /// The whole query with the word replaced.
+    pub query: String,
+}
+
+/// Suggestions for the plain words of `node` (the query `query_text`).
+pub fn suggestions(
+    searcher: &Searcher,
+    fields: &Fields,
+    node: &Node,
+    query_text: &str,
+) -> Result<Vec<Suggestion>> {
+    let mut words = Vec::new();
+    plain_words(node, &mut words);
+    let passages: u64 = searcher.num_docs();
+    let rare = (passages / RARE_ONE_IN).max(2);
+    let mut out = Vec::new();
+    for word in words {
+        let terms = analysis::terms(&word);
+        let [term] = terms.as_slice() else {
+            continue;
+        };
+        let frequency = |t: &str| searcher.doc_freq(&Term::from_field_text(fields.body, t));
+        let own = frequency(term).context("looking up a word")?;
+        if own > rare || term.chars().count() < 4 {
+            continue;
+        }
+        let distance = if term.chars().count() >= 8 { 2 } else { 1 };
+        let automaton =
+            FuzzyTermQuery::new(Term::from_field_text(fields.body, term), distance, true)
+                .automaton()
+                .context("looking up a word")?;
+        let mut best: Option<(u64, String)> = None;
+        for segment in searcher.segment_readers() {
+            let inverted = segment
+                .inverted_index(fields.body)
+                .context("looking up a word")?;
+            let mut stream = inverted
+                .terms()
+                .search(&automaton)
+                .into_stream()
+                .map_err(tantivy::TantivyError::from)
+                .context("looking up a word")?;
+            while stream.advance() {
+                let candidate = String::from_utf8_lossy(stream.key()).into_owned();
+                if candidate == *term {
+                    continue;
+                }
+                let df = frequency(&candidate).context("looking up a word")?;
+                if best.as_ref().is_none_or(|(d, _)| df > *d) {
+                    best = Some((df, candidate));
+                }
+            }
+        }
+        let Some((df, candidate)) = best else {
+            continue;
+        };
+        if df < COMMON || df < MORE_COMMON * (own + 1) {
+            continue;
+        }
+        if let Some(surface) = surface_form(searcher, fields, &candidate)? {
+            if surface != word.to_lowercase() {
+                out.push(Suggestion {
+                    query: replace_word(query_text, &word, &surface),
+                    word,
+                    suggestion: surface,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The positive single words of the query (not phrases, prefixes or fuzzy words).
+fn plain_words(node: &Node, out: &mut Vec<String>) {
+    match node {
+        Node::Term { text, .. } => out.push(text.clone()),
+        Node::Bool(clauses) => {
+            for clause in clauses.iter().filter(|c| c.occur != Occur::MustNot) {
+                plain_words(&clause.node, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A word of the corpus that analyzes to `term`, lower-cased (index terms are stems).
+fn surface_form(searcher: &Searcher, fields: &Fields, term: &str) -> Result<Option<String>> {
+    let query = TermQuery::new(
+        Term::from_field_text(fields.body, term),
+        IndexRecordOption::Basic,
+    );
+    let top = searcher
+        .search(&query, &TopDocs::with_limit(1).order_by_score())
+        .context("looking up a word")?;
+    let Some((_, address)) = top.into_iter().next() else {
+        return Ok(None);
+    };
+    let doc: TantivyDocument = searcher.doc(address).context("reading a stored passage")?;
+    let mut analyzer = analysis::analyzer();
+    for field in [fields.title, fields.text] {
+        let Some(text) = doc.get_first(field).and_then(|v| v.as_str()) else {
+            continue;
+        };
+        let mut stream = analyzer.token_stream(text);
+        while stream.advance() {
+            let token = stream.token();
+            if token.text == term {
+                return Ok(Some(
+                    text[token.offset_from..token.offset_to].to_lowercase(),
+                ));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// `query` with the first whole-word `word` replaced by `with`.
+fn replace_word(query: &str, word: &str, with: &str) -> String {
+    let mut start = 0;
+    while let Some(i) = query[start..].find(word) {
+        let at = start + i;
+        let end = at + word.len();
+        let before = query[..at].chars().next_back();
+        let after = query[end..].chars().next();
+        let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+        if boundary(before) && boundary(after) {
+            return format!("{}{with}{}", &query[..at], &query[end..]);
+        }
+        start = end;
+    }
+    query.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_whole_words_only() {
+        assert_eq!(
+            replace_word("goverment goverments", "goverment", "government"),
+            "government goverments"
+        );
+        assert_eq!(
+            replace_word("xgoverment goverment", "goverment", "government"),
+            "xgoverment government"
+        );
+        assert_eq!(replace_word("none", "goverment", "government"), "none");
+    }
+}

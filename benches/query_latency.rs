@@ -1,5 +1,7 @@
 //! In-process query latency: opens an index once and times `PassageSearcher::search` (10 hits
-//! with highlighted snippets) over the query set, after one warm-up round.
+//! with highlighted snippets) over the query set, after one warm-up round; then, apart, the
+//! staleness check every `loupe search` runs after it (`check_freshness`: folder times and the
+//! hits' files against the index's corpus).
 //!
 //! `cargo bench --bench query_latency -- INDEX_DIR [QUERIES_FILE] [ROUNDS]`
 
@@ -23,25 +25,36 @@ fn main() {
         .collect();
     let searcher = PassageSearcher::open(index.as_ref()).unwrap_or_else(|e| panic!("{e}"));
     let options = SearchOptions::default();
-    let mut times = Vec::new();
+    let corpus = loupe::location::corpus_for(index.as_ref(), None, false).expect("corpus");
+    let (mut times, mut checks) = (Vec::new(), Vec::new());
     for round in 0..=rounds {
         for query in &queries {
             let started = Instant::now();
-            let results = searcher.search(query, &options).expect("search");
+            let mut results = searcher.search(query, &options).expect("search");
             let ms = started.elapsed().as_secs_f64() * 1e3;
             assert!(results.hits.len() <= 10);
+            let started = Instant::now();
+            searcher
+                .check_freshness(&mut results, &corpus)
+                .expect("freshness");
+            let check_ms = started.elapsed().as_secs_f64() * 1e3;
             if round > 0 {
                 times.push(ms);
+                checks.push(check_ms);
             }
         }
     }
-    times.sort_by(f64::total_cmp);
-    let pct = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
-    println!(
-        "in-process search ({} queries x {rounds} rounds): p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms",
-        queries.len(),
-        pct(0.5),
-        pct(0.95),
-        times[times.len() - 1]
-    );
+    let report = |label: &str, times: &mut Vec<f64>| {
+        times.sort_by(f64::total_cmp);
+        let pct = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
+        println!(
+            "{label} ({} queries x {rounds} rounds): p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms",
+            queries.len(),
+            pct(0.5),
+            pct(0.95),
+            times[times.len() - 1]
+        );
+    };
+    report("in-process search", &mut times);
+    report("staleness check", &mut checks);
 }

@@ -178,7 +178,7 @@ pub struct EvalArgs {
     /// Documents ranked per query (at most 10000).
     #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=10000))]
     pub depth: u64,
-    /// Also write the rankings as a TREC run file (for trec_eval).
+    /// Also write the rankings as a TREC run file (for trec_eval); with --known-item, the queries (`form<TAB>docid<TAB>query`).
     #[arg(long, value_name = "FILE")]
     pub run: Option<PathBuf>,
     /// Show the metrics of every query too.

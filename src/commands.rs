@@ -327,6 +327,14 @@ fn evaluate_known_item(
     args: &EvalArgs,
 ) -> Result<ExitCode> {
     let depth = args.depth as usize;
+    if let Some(path) = &args.run {
+        // The queries themselves, to run with other engines: `form<TAB>docid<TAB>query`.
+        let mut out = String::new();
+        for q in suite::known_item_queries(searcher, args.sample)? {
+            out.push_str(&format!("{}\t{}\t{}\n", q.form.name(), q.docid, q.text));
+        }
+        std::fs::write(path, out).with_context(|| format!("cannot write {}", path.display()))?;
+    }
     let chosen = suite::known_item(searcher, ranking, args.sample, depth)?;
     let baseline = suite::known_item(searcher, &Ranking::bm25(), args.sample, depth)?;
     let mut out = std::io::stdout().lock();

@@ -27,11 +27,15 @@ pub struct Matcher {
 
 /// The share of the query's words that `text` holds in exactly the typed form (folded, not
 /// stemmed): 1 when every word stands as typed, 0 when only other forms of them match.
-pub fn exact_share(text: &str, matcher: &Matcher) -> f32 {
+/// `matches` are `text`'s matches ([`find_keyed_matches`]): an exact form is always one.
+pub fn exact_share(text: &str, matches: &[(Range<usize>, String)], matcher: &Matcher) -> f32 {
     if matcher.exact.is_empty() {
         return 0.0;
     }
-    let words: HashSet<String> = analysis::folded_words(text).into_iter().collect();
+    let words: HashSet<String> = matches
+        .iter()
+        .flat_map(|(r, _)| analysis::folded_words(&text[r.clone()]))
+        .collect();
     let found = matcher.exact.iter().filter(|w| words.contains(*w)).count();
     found as f32 / matcher.exact.len() as f32
 }

@@ -345,13 +345,27 @@ impl<'a> Compiler<'a> {
         let target = self.target(field);
         let automaton = FuzzyTermQuery::new_prefix(Term::from_field_text(target, &prefix), 0, true);
         let exact = analysis::terms(&prefix);
-        let expansions = self.expand(target, automaton, &|term: &str| {
+        let mut expansions = self.expand(target, automaton, &|term: &str| {
             if exact.iter().any(|e| e == term) || term == prefix {
                 1.0
             } else {
                 EXPANSION_DECAY
             }
         })?;
+        // Index terms are stems, which can be shorter than the prefix typed: `shipp*` must
+        // find `shipped`, indexed as `ship`. Stems the prefix starts with, a letter or two
+        // shorter, count too.
+        let chars: Vec<char> = prefix.chars().collect();
+        for cut in (chars.len().saturating_sub(2)..chars.len()).filter(|&n| n >= 3) {
+            let stem: String = chars[..cut].iter().collect();
+            let known = self
+                .searcher
+                .doc_freq(&Term::from_field_text(target, &stem))
+                .context("expanding a word")?;
+            if known > 0 && !expansions.iter().any(|(t, _)| *t == stem) {
+                expansions.push((stem, EXPANSION_DECAY));
+            }
+        }
         Ok(self.expanded(target, expansions, positive))
     }
 

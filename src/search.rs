@@ -347,8 +347,9 @@ impl PassageSearcher {
                 .get_first(self.store.fields.text)
                 .and_then(|v| v.as_str())
                 .unwrap_or("");
-            let scored =
-                scored.with_exact_share(highlight::exact_share(text, &compiled.matcher), ranking);
+            let matches = highlight::find_keyed_matches(text, &compiled.matcher);
+            let share = highlight::exact_share(text, &matches, &compiled.matcher);
+            let scored = scored.with_exact_share(share, ranking);
             let path = doc
                 .get_first(self.store.fields.path)
                 .and_then(|v| v.as_str())
@@ -446,8 +447,9 @@ impl PassageSearcher {
                 let mut doc: TantivyDocument = searcher
                     .doc(scored.address)
                     .context("reading a stored passage")?;
-                let text = stored_str(&doc, fields.text);
-                if !matcher.is_empty() && highlight::find_keyed_matches(&text, matcher).is_empty() {
+                let mut text = stored_str(&doc, fields.text);
+                let mut matches = highlight::find_keyed_matches(&text, matcher);
+                if !matcher.is_empty() && matches.is_empty() {
                     // Matched by the title alone: one hit for the document, its first passage.
                     if !title_only.insert(key) {
                         continue;
@@ -461,14 +463,15 @@ impl PassageSearcher {
                             doc = searcher
                                 .doc(scored.address)
                                 .context("reading a stored passage")?;
+                            text = stored_str(&doc, fields.text);
+                            matches = highlight::find_keyed_matches(&text, matcher);
                         }
                     }
                 }
                 per_document.insert(key, seen + 1);
                 if options.sort == SortOrder::Relevance {
-                    let text = stored_str(&doc, fields.text);
-                    scored = scored
-                        .with_exact_share(highlight::exact_share(&text, matcher), &options.ranking);
+                    let share = highlight::exact_share(&text, &matches, matcher);
+                    scored = scored.with_exact_share(share, &options.ranking);
                 }
                 if content != 0 {
                     by_content.entry(content).or_insert(chosen.len());
@@ -477,6 +480,8 @@ impl PassageSearcher {
                     path: stored_str(&doc, fields.path),
                     scored,
                     doc,
+                    text,
+                    matches,
                     key,
                     identical: Vec::new(),
                 });
@@ -506,9 +511,8 @@ impl PassageSearcher {
     ) -> Hit {
         let f = &self.store.fields;
         let doc = &candidate.doc;
-        let text = stored_str(doc, f.text);
-        let matches = highlight::find_keyed_matches(&text, matcher);
-        let snippet = highlight::snippet(&text, &matches, snippet_bytes);
+        let text = candidate.text.clone();
+        let snippet = highlight::snippet(&text, &candidate.matches, snippet_bytes);
         let title = doc
             .get_first(f.title)
             .and_then(|v| v.as_str())
@@ -545,6 +549,9 @@ impl PassageSearcher {
 struct Candidate {
     scored: Scored,
     doc: TantivyDocument,
+    /// The passage text, and the query's matches in it.
+    text: String,
+    matches: Vec<(std::ops::Range<usize>, String)>,
     path: String,
     /// The document's key ([`crate::count::doc_key`]).
     key: u64,

@@ -16,7 +16,7 @@ use crate::schema::Fields;
 /// A word is suggested against when it is in at most one passage in this many...
 const RARE_ONE_IN: u64 = 1000;
 /// ...and a close word is in at least this many times as many (and this many at the least).
-const MORE_COMMON: u64 = 30;
+const MORE_COMMON: u64 = 10;
 const COMMON: u64 = 5;
 
 /// One suggested correction.

@@ -136,6 +136,17 @@ impl KnownItemForm {
     }
 }
 
+/// One known-item query: the document looked for, how, and the query text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownItemQuery {
+    /// The form of the query.
+    pub form: KnownItemForm,
+    /// The document id looked for.
+    pub docid: String,
+    /// The query text (query syntax for the quoted title, plain words otherwise).
+    pub text: String,
+}
+
 /// Known-item figures for one form.
 #[derive(Debug, Clone)]
 pub struct KnownItemReport {
@@ -157,6 +168,37 @@ pub fn known_item(
     sample: usize,
     depth: usize,
 ) -> Result<Vec<KnownItemReport>> {
+    let queries = known_item_queries(searcher, sample)?;
+    let mut reports = Vec::new();
+    for form in KnownItemForm::ALL {
+        let (mut count, mut rr_sum, mut top1) = (0usize, 0.0, 0usize);
+        for query in queries.iter().filter(|q| q.form == form) {
+            let plain = form != KnownItemForm::QuotedTitle;
+            let ranked = searcher.rank_documents(&query.text, depth, ranking, plain)?;
+            count += 1;
+            if let Some(rank) = ranked.iter().position(|(d, _)| *d == query.docid) {
+                rr_sum += 1.0 / (rank + 1) as f64;
+                top1 += usize::from(rank == 0);
+            }
+        }
+        if count > 0 {
+            reports.push(KnownItemReport {
+                form,
+                queries: count,
+                mrr: rr_sum / count as f64,
+                top1: top1 as f64 / count as f64,
+            });
+        }
+    }
+    Ok(reports)
+}
+
+/// The known-item queries for the index behind `searcher`: for documents whose title is
+/// unique (at most `sample`, spread evenly over the ids), one query of each form.
+pub fn known_item_queries(
+    searcher: &PassageSearcher,
+    sample: usize,
+) -> Result<Vec<KnownItemQuery>> {
     let titles = searcher.document_titles()?;
     let mut count: HashMap<String, usize> = HashMap::new();
     for title in titles.values() {
@@ -169,31 +211,19 @@ pub fn known_item(
     unique.sort();
     let step = unique.len().div_ceil(sample.max(1)).max(1);
     let chosen: Vec<(&String, &String)> = unique.into_iter().step_by(step).collect();
-    let mut reports = Vec::new();
+    let mut queries = Vec::new();
     for form in KnownItemForm::ALL {
-        let (mut queries, mut rr_sum, mut top1) = (0usize, 0.0, 0usize);
         for (docid, title) in &chosen {
-            let Some(query) = known_item_query(form, docid, title) else {
-                continue;
-            };
-            let plain = form != KnownItemForm::QuotedTitle;
-            let ranked = searcher.rank_documents(&query, depth, ranking, plain)?;
-            queries += 1;
-            if let Some(rank) = ranked.iter().position(|(d, _)| d == *docid) {
-                rr_sum += 1.0 / (rank + 1) as f64;
-                top1 += usize::from(rank == 0);
+            if let Some(text) = known_item_query(form, docid, title) {
+                queries.push(KnownItemQuery {
+                    form,
+                    docid: docid.to_string(),
+                    text,
+                });
             }
         }
-        if queries > 0 {
-            reports.push(KnownItemReport {
-                form,
-                queries,
-                mrr: rr_sum / queries as f64,
-                top1: top1 as f64 / queries as f64,
-            });
-        }
     }
-    Ok(reports)
+    Ok(queries)
 }
 
 /// The query for `title` in `form`; `None` when the title has too few words for it.

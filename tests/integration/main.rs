@@ -9,5 +9,6 @@ mod incremental;
 mod index;
 mod json;
 mod query;
+mod ranking;
 mod safety;
 mod search;

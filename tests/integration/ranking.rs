@@ -1,0 +1,236 @@
+//! Ranking as a user sees it: words standing together, one honest score, a page of
+//! different answers, exact forms, suggestions; and the evaluation commands.
+
+use crate::util::{highlighted, TestEnv};
+
+const FILLER: &str = "The delegation met officials in the capital and spoke with residents about the region's history, the roads and the schools, and the visit went on for most of the day.";
+
+#[test]
+fn a_passage_holding_the_words_together_beats_one_repeating_one_word() {
+    let env = TestEnv::new();
+    env.write(
+        "a.txt",
+        &format!("Remembrance\n\nKhojaly, Khojaly, Khojaly: the town was named again and again. {FILLER}\n"),
+    );
+    env.write(
+        "b.txt",
+        &format!("Anniversary\n\nThe Khojaly massacre is remembered every year. {FILLER}\n"),
+    );
+    env.index();
+    let results = env.search("Khojaly massacre", &[]);
+    assert_eq!(results.hits[0].path, "b.txt");
+    assert!(highlighted(&results.hits[0]).contains(&"massacre".to_string()));
+}
+
+#[test]
+fn scores_decrease_down_the_page_and_explain_shows_their_parts() {
+    let env = TestEnv::new();
+    for i in 0..12 {
+        let herons = "herons ".repeat(i % 4 + 1);
+        env.write(
+            &format!("d{i:02}.txt"),
+            &format!("Report {i}\n\n{herons} were seen near the lake, with egrets. {FILLER}\n"),
+        );
+    }
+    env.index();
+    let hits = env.search("herons egrets", &["--limit", "12"]).hits;
+    assert_eq!(hits.len(), 12);
+    assert!(
+        hits.windows(2).all(|w| w[0].score >= w[1].score),
+        "{:?}",
+        hits.iter().map(|h| h.score).collect::<Vec<_>>()
+    );
+    let out = env.run_ok(&["search", "herons", "--explain", "-n", "1"], 0);
+    assert!(
+        out.stdout.contains("= (passage") && out.stdout.contains("document"),
+        "{}",
+        out.stdout
+    );
+    let json = env.search("herons", &["--explain", "-n", "1"]);
+    let explain = json.hits[0].explain.as_ref().expect("explain");
+    let sum = explain["passage"].as_f64().unwrap() + explain["document"].as_f64().unwrap();
+    let factor = explain["exact_form_factor"].as_f64().unwrap();
+    assert!(
+        (sum * factor - f64::from(json.hits[0].score)).abs() < 1e-3,
+        "{explain}"
+    );
+}
+
+#[test]
+fn fuzzy_and_prefix_words_are_ranked_exact_form_first() {
+    let env = TestEnv::new();
+    env.write(
+        "exact.txt",
+        &format!("One\n\nThe oil was shipped. {FILLER}\n"),
+    );
+    env.write(
+        "near.txt",
+        &format!("Two\n\nThe soil was shipped. {FILLER}\n"),
+    );
+    env.index();
+    let hits = env.search("oil~1", &[]).hits;
+    assert_eq!(hits.len(), 2);
+    assert_eq!(hits[0].path, "exact.txt");
+    assert!(hits[0].score > hits[1].score, "not a constant score");
+    let hits = env.search("shipp*", &[]).hits;
+    assert_eq!(hits.len(), 2);
+    assert!(hits.iter().all(|h| h.score > 0.0 && h.score != 1.0));
+}
+
+#[test]
+fn an_exact_word_form_outranks_a_stemmed_one_other_things_equal() {
+    let env = TestEnv::new();
+    env.write(
+        "a.txt",
+        &format!("Harvest\n\nThe picking went well. {FILLER}\n"),
+    );
+    env.write(
+        "b.txt",
+        &format!("Harvest\n\nThe pickings went well. {FILLER}\n"),
+    );
+    env.index();
+    assert_eq!(env.paths("pickings")[0], "b.txt");
+    assert_eq!(env.paths("picking")[0], "a.txt");
+}
+
+#[test]
+fn one_article_does_not_fill_the_page_and_copies_collapse() {
+    let env = TestEnv::new();
+    let paragraphs: Vec<String> = (0..6)
+        .map(|i| format!("Paragraph {i} is about llamas. {FILLER} {FILLER}"))
+        .collect();
+    env.write(
+        "long.txt",
+        &format!("Llamas\n\n{}\n", paragraphs.join("\n\n")),
+    );
+    env.write("short.txt", "Other\n\nA single llama.\n");
+    env.write(
+        "copy1.txt",
+        "Same story\n\nAlpacas and a llama went to town.\n",
+    );
+    env.write(
+        "copy2.txt",
+        "Same story\n\nAlpacas and a llama went to town.\n",
+    );
+    env.index();
+    let results = env.search("llama", &[]);
+    let from_long = results.hits.iter().filter(|h| h.path == "long.txt").count();
+    assert_eq!(from_long, 2, "at most 2 passages per article by default");
+    let copies: Vec<_> = results
+        .hits
+        .iter()
+        .filter(|h| h.path.starts_with("copy"))
+        .collect();
+    assert_eq!(copies.len(), 1, "identical documents collapse");
+    assert_eq!(copies[0].identical.len(), 1);
+    let out = env.run_ok(&["search", "alpacas"], 0);
+    assert!(out.stdout.contains("+1 identical"), "{}", out.stdout);
+    let all = env.search("llama", &["--per-doc", "0", "-n", "50"]);
+    assert_eq!(all.hits.iter().filter(|h| h.path == "long.txt").count(), 6);
+}
+
+#[test]
+fn a_long_paragraph_split_in_two_prints_two_locations() {
+    let env = TestEnv::new();
+    let long = "Zebras graze on the plain and drink at the river. ".repeat(40);
+    env.write("z.txt", &format!("Zebras\n\n{long}\n"));
+    env.index();
+    let hits = env.search("zebras river", &["--per-doc", "0"]).hits;
+    assert!(hits.len() >= 2);
+    let mut places: Vec<(u64, u64)> = hits.iter().map(|h| (h.line, h.column)).collect();
+    places.sort();
+    places.dedup();
+    assert_eq!(
+        places.len(),
+        hits.len(),
+        "every passage has its own line:column"
+    );
+    let out = env.run_ok(&["search", "zebras", "--per-doc", "0"], 0);
+    assert!(out.stdout.contains("z.txt:3:"), "{}", out.stdout);
+}
+
+#[test]
+fn a_misspelt_word_gets_a_suggestion_and_the_query_is_kept() {
+    let env = TestEnv::new();
+    for i in 0..40 {
+        env.write(
+            &format!("g{i}.txt"),
+            &format!("News {i}\n\nThe government announced a plan for region {i}.\n"),
+        );
+    }
+    env.write("typo.txt", "Odd\n\nThe goverment did nothing.\n");
+    env.index();
+    let results = env.search("goverment plan", &[]);
+    assert_eq!(results.suggestions.len(), 1, "{:?}", results.suggestions);
+    let s = &results.suggestions[0];
+    assert_eq!(
+        (s.word.as_str(), s.suggestion.as_str()),
+        ("goverment", "government")
+    );
+    assert_eq!(s.query, "government plan");
+    assert!(
+        results.hits.iter().any(|h| h.path == "typo.txt"),
+        "the query itself is unchanged"
+    );
+    let out = env.run_ok(&["search", "goverment"], 0);
+    assert!(
+        out.stderr.contains("did you mean `government`"),
+        "{}",
+        out.stderr
+    );
+    assert!(env.search("government", &[]).suggestions.is_empty());
+}
+
+#[test]
+fn eval_suite_prints_every_collection_and_the_mean() {
+    let env = TestEnv::new();
+    for name in ["alpha", "beta"] {
+        let dir = env.root().join("suite").join(name);
+        std::fs::create_dir_all(dir.join("docs")).unwrap();
+        std::fs::write(
+            dir.join("docs/d1.txt"),
+            "Wings\n\nFlutter of wings at speed.\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("docs/d2.txt"), "Boats\n\nHulls and sails.\n").unwrap();
+        std::fs::write(dir.join("queries.tsv"), "1\twing flutter\n2\tsails\n").unwrap();
+        std::fs::write(dir.join("qrels.txt"), "1 0 d1 1\n2 0 d2 1\n").unwrap();
+    }
+    std::fs::create_dir_all(env.root().join("suite/not-a-collection")).unwrap();
+    let out = env.run_ok(&["eval", "--suite", "suite"], 0);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 4, "{}", out.stdout);
+    assert!(lines[1].starts_with("alpha") && lines[2].starts_with("beta"));
+    assert!(lines[3].starts_with("mean"));
+    // Both queries find their document first: nDCG@10 1 with either ranking.
+    assert!(lines[1].contains("1.0000   1.0000"), "{}", lines[1]);
+    let out = env.run_ok(&["eval", "--suite", "suite", "--format", "json"], 0);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["collections"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn known_item_evaluation_finds_documents_by_their_titles() {
+    let env = TestEnv::new();
+    let titles = [
+        "Cocoa harvest delayed by rain in Bahia",
+        "Central bank raises interest rates again",
+        "Coffee exporters meet in London on quotas",
+        "Copper miners strike over wages in Chile",
+    ];
+    for (i, title) in titles.iter().enumerate() {
+        env.write(
+            &format!("n{i}.txt"),
+            &format!("{title}\n\n{FILLER} Story number {i}.\n"),
+        );
+    }
+    env.index();
+    let out = env.run_ok(&["eval", "--known-item", "--format", "json"], 0);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let forms = v["known_item"].as_array().unwrap();
+    assert_eq!(forms.len(), 3);
+    for form in forms {
+        assert_eq!(form["queries"], 4, "{form}");
+        assert_eq!(form["mrr"], 1.0, "{form}");
+    }
+}

@@ -31,6 +31,8 @@ pub struct SegmentCounter {
     keys: Option<Column<u64>>,
     passages: usize,
     documents: FxHashSet<u64>,
+    /// The last key inserted: a document's passages mostly come one after another.
+    last: Option<u64>,
 }
 
 impl Collector for PassagesAndDocuments {
@@ -46,6 +48,7 @@ impl Collector for PassagesAndDocuments {
             keys: segment.fast_fields().u64(DOC_KEY).ok(),
             passages: 0,
             documents: FxHashSet::default(),
+            last: None,
         })
     }
 
@@ -73,7 +76,10 @@ impl SegmentCollector for SegmentCounter {
     fn collect(&mut self, doc: DocId, _: Score) {
         self.passages += 1;
         if let Some(key) = self.keys.as_ref().and_then(|k| k.first(doc)) {
-            self.documents.insert(key);
+            if self.last != Some(key) {
+                self.documents.insert(key);
+                self.last = Some(key);
+            }
         }
     }
 

@@ -30,8 +30,15 @@ use crate::schema::Fields;
 pub struct CompiledQuery {
     /// The passage query; `None` when the query has no searchable word.
     pub query: Option<Box<dyn Query>>,
+    /// The bonus for neighbouring words standing together, scored only for the best passages
+    /// of `query` (it matches no passage that `query` does not).
+    pub proximity: Option<Box<dyn Query>>,
     /// The positive analyzed terms with their weights: the query for document-level evidence.
     pub document_terms: Vec<(String, f32)>,
+    /// True for a query of plain words without filters: a document then has a matching
+    /// passage exactly when its whole text holds one of the words, so documents can be
+    /// counted from the document-level field.
+    pub any_word: bool,
     /// What to mark in the passages it returns.
     pub matcher: Matcher,
 }
@@ -53,10 +60,12 @@ pub fn compile(
     ranking: &Ranking,
 ) -> Result<CompiledQuery> {
     let mut compiler = Compiler::new(fields, searcher, ranking);
+    let any_word = filters.is_empty() && plain_words(node).is_some();
     let query = match plain_words(node) {
         Some(words) => compiler.keywords(&words),
         None => compiler.node(node, None, true)?,
     };
+    let proximity = std::mem::take(&mut compiler.proximity);
     if query.is_none() && has_only_exclusions(node) {
         return Err(Error::Query(
             "the query only excludes words; add a word to search for (e.g. `oil -gas`)".into(),
@@ -64,7 +73,9 @@ pub fn compile(
     }
     Ok(CompiledQuery {
         query: query.map(|q| filtered(q, filters)),
+        proximity: (!proximity.is_empty()).then(|| any_of(proximity)),
         document_terms: merge_weights(compiler.document_terms),
+        any_word,
         matcher: compiler.matcher,
     })
 }
@@ -152,6 +163,7 @@ struct Compiler<'a> {
     ranking: &'a Ranking,
     matcher: Matcher,
     document_terms: Vec<(String, f32)>,
+    proximity: Vec<Box<dyn Query>>,
     analyzer: TextAnalyzer,
 }
 
@@ -163,12 +175,13 @@ impl<'a> Compiler<'a> {
             ranking,
             matcher: Matcher::default(),
             document_terms: Vec::new(),
+            proximity: Vec::new(),
             analyzer: analysis::analyzer(),
         }
     }
 
-    /// Plain words: each analyzed term once per occurrence, and for each two neighbouring
-    /// words a bonus where they stand together in order. Stop words are left out when the
+    /// Plain words: each analyzed term once per occurrence, and (in `self.proximity`) for each
+    /// two neighbouring words a bonus where they stand together in order. Stop words are left out when the
     /// ranking says so, unless nothing else remains.
     fn keywords(&mut self, words: &[&str]) -> Option<Box<dyn Query>> {
         let content: Vec<&str> = words
@@ -191,7 +204,7 @@ impl<'a> Compiler<'a> {
             .extend(words.iter().flat_map(|w| analysis::folded_words(w)));
         let weighted = merge_weights(terms.iter().map(|t| (t.clone(), 1.0)).collect());
         self.document_terms.extend(weighted.iter().cloned());
-        let mut clauses: Vec<Box<dyn Query>> = weighted
+        let clauses: Vec<Box<dyn Query>> = weighted
             .iter()
             .map(|(t, w)| term_query(self.fields.body, t, *w))
             .collect();
@@ -203,7 +216,8 @@ impl<'a> Compiler<'a> {
                 ];
                 let near =
                     PhraseQuery::new_with_offset_and_slop(offsets, self.ranking.proximity_window);
-                clauses.push(boosted(Box::new(near), self.ranking.proximity));
+                self.proximity
+                    .push(boosted(Box::new(near), self.ranking.proximity));
             }
         }
         Some(any_of(clauses))

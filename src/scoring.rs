@@ -21,8 +21,12 @@ use crate::statistics::KindStatistics;
 pub struct Evidence<'a> {
     /// The passage query.
     pub query: &'a dyn Query,
+    /// The nearness bonus, scored for the best passages only.
+    pub proximity: Option<&'a dyn Query>,
     /// The terms whose document-level BM25F adds to a passage's score.
     pub document_terms: &'a [(String, f32)],
+    /// Documents can be counted with the document-level query ([`crate::query::CompiledQuery::any_word`]).
+    pub any_word: bool,
     /// The ranking's parameters.
     pub ranking: &'a Ranking,
 }
@@ -99,25 +103,35 @@ pub fn ranked(
         return Ok((found, Some(total)));
     }
     let weight = evidence.ranking.document_weight;
-    let pool = if weight > 0.0 {
+    let rescored = weight > 0.0 || evidence.proximity.is_some();
+    let pool = if rescored {
         want.max(MIN_RESCORED)
     } else {
         want
     };
-    let collector = TopDocs::with_limit(pool).order_by_score();
-    // Counting every match keeps tantivy from skipping blocks of weak matches: only when asked.
-    let (top, total) = if count {
-        let (top, total) = searcher
-            .search_with_statistics_provider(query, &(collector, PassagesAndDocuments), &passages)
-            .context("searching")?;
-        (top, Some(total))
+    // The best passages by their words alone, which lets tantivy skip blocks of weak matches;
+    // the bonuses are scored for those only. Counting goes apart, without scoring.
+    let top = searcher
+        .search_with_statistics_provider(
+            query,
+            &TopDocs::with_limit(pool).order_by_score(),
+            &passages,
+        )
+        .context("searching")?;
+    let total = if count {
+        Some(totals(searcher, fields, evidence)?)
     } else {
-        let top = searcher
-            .search_with_statistics_provider(query, &collector, &passages)
-            .context("searching")?;
-        (top, None)
+        None
     };
     let mut found: Vec<Scored> = top.into_iter().map(|(s, a)| plain(s, a)).collect();
+    if let Some(proximity) = evidence.proximity {
+        let addresses: Vec<DocAddress> = found.iter().map(|s| s.address).collect();
+        let bonus = scores_at(searcher, proximity, &passages, &addresses)?;
+        for (scored, bonus) in found.iter_mut().zip(bonus) {
+            scored.passage += bonus;
+            scored.score = scored.passage;
+        }
+    }
     if weight > 0.0 && !found.is_empty() {
         let keys: Vec<u64> = found
             .iter()
@@ -128,10 +142,76 @@ pub fn ranked(
             scored.document = weight * scores.get(key).copied().unwrap_or(0.0);
             scored.score = scored.passage + scored.document;
         }
+    }
+    if rescored {
         sort_by_score(&mut found);
     }
     found.truncate(want);
     Ok((found, total))
+}
+
+/// The numbers of matching passages and documents. Documents are counted from the
+/// document-level field when that is exact (plain words), else from the passages' keys.
+fn totals(searcher: &Searcher, fields: &Fields, evidence: &Evidence) -> Result<Totals> {
+    let document_query = evidence
+        .any_word
+        .then(|| query::document_query(fields, evidence.document_terms))
+        .flatten();
+    let Some(document_query) = document_query else {
+        return searcher
+            .search(evidence.query, &PassagesAndDocuments)
+            .context("counting");
+    };
+    Ok(Totals {
+        passages: searcher
+            .search(evidence.query, &tantivy::collector::Count)
+            .context("counting")?,
+        documents: searcher
+            .search(document_query.as_ref(), &tantivy::collector::Count)
+            .context("counting")?,
+    })
+}
+
+/// The scores `query` gives the documents at `addresses` (0 where it does not match), found by
+/// seeking its scorer to each of them.
+fn scores_at(
+    searcher: &Searcher,
+    query: &dyn Query,
+    statistics: &dyn tantivy::query::Bm25StatisticsProvider,
+    addresses: &[DocAddress],
+) -> Result<Vec<f32>> {
+    use tantivy::query::EnableScoring;
+    use tantivy::DocSet;
+    let weight = query
+        .weight(EnableScoring::enabled_from_statistics_provider(
+            statistics, searcher,
+        ))
+        .context("scoring")?;
+    let mut order: Vec<usize> = (0..addresses.len()).collect();
+    order.sort_by_key(|&i| addresses[i]);
+    let mut scores = vec![0.0; addresses.len()];
+    let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
+    for i in order {
+        let address = addresses[i];
+        if current
+            .as_ref()
+            .is_none_or(|(segment, _)| *segment != address.segment_ord)
+        {
+            let reader = searcher.segment_reader(address.segment_ord);
+            current = Some((
+                address.segment_ord,
+                weight.scorer(reader, 1.0).context("scoring")?,
+            ));
+        }
+        let (_, scorer) = current.as_mut().expect("a scorer");
+        if scorer.doc() < address.doc_id {
+            scorer.seek(address.doc_id);
+        }
+        if scorer.doc() == address.doc_id {
+            scores[i] = scorer.score();
+        }
+    }
+    Ok(scores)
 }
 
 /// Best first; equal scores in index order, so the order is the same on every run.

@@ -216,7 +216,9 @@ impl PassageSearcher {
         };
         let evidence = Evidence {
             query: query.as_ref(),
+            proximity: compiled.proximity.as_deref(),
             document_terms: &compiled.document_terms,
+            any_word: compiled.any_word,
             ranking: &options.ranking,
         };
         let (candidates, total_hits) =
@@ -325,7 +327,9 @@ impl PassageSearcher {
         };
         let evidence = Evidence {
             query: query.as_ref(),
+            proximity: compiled.proximity.as_deref(),
             document_terms: &compiled.document_terms,
+            any_word: compiled.any_word,
             ranking,
         };
         // Enough passages that `depth` documents are among them.

@@ -11,7 +11,7 @@ use termcolor::{BufferedStandardStream, ColorChoice};
 use loupe::indexer::{self, IndexOptions};
 use loupe::progress::{self, ProgressReporter};
 use loupe::ranking::Ranking;
-use loupe::search::{PassageSearcher, SearchOptions, SortOrder};
+use loupe::search::{Counting, PassageSearcher, SearchOptions, SortOrder};
 use loupe::{eval, location, render, stats, store, suite};
 
 use crate::cli::{
@@ -81,8 +81,13 @@ fn search(args: SearchArgs) -> Result<ExitCode> {
             Sort::Date => SortOrder::Date,
         },
         plain: args.plain,
-        // The text header and JSON show the number of all matches; JSON Lines does not.
-        count_total: args.format != Format::Jsonl,
+        // JSON reports exact numbers of matches; the text header may estimate them (and says
+        // so); JSON Lines has no header.
+        count: match args.format {
+            Format::Json => Counting::Exact,
+            Format::Text => Counting::Estimate,
+            Format::Jsonl => Counting::None,
+        },
         explain: args.explain,
         ..SearchOptions::default()
     };

@@ -24,6 +24,8 @@ pub struct Totals {
     pub passages: usize,
     /// Distinct documents among them.
     pub documents: usize,
+    /// True when both are estimates.
+    pub estimated: bool,
 }
 
 /// One segment's part of [`PassagesAndDocuments`].
@@ -66,6 +68,7 @@ impl Collector for PassagesAndDocuments {
         Ok(Totals {
             passages,
             documents: all.len(),
+            estimated: false,
         })
     }
 }

@@ -2,10 +2,12 @@
 //! weighted by [`Ranking::document_weight`] (passage and document evidence together, after
 //! Callan 1994), computed exactly for the documents of the best passages.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
 use tantivy::collector::TopDocs;
+use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Term};
 use tantivy::{DocAddress, Order, Searcher};
@@ -65,8 +67,22 @@ pub enum SortOrder {
     Date,
 }
 
+/// How matches are counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Counting {
+    /// Not at all.
+    None,
+    /// Exactly.
+    #[default]
+    Exact,
+    /// Exactly, except for queries of several plain words, whose numbers are estimated from
+    /// the words' frequencies (as if they occurred independently): counting exactly would read
+    /// every posting of every word.
+    Estimate,
+}
+
 /// Passages are re-scored with their document's evidence among at least this many of the best.
-const MIN_RESCORED: usize = 100;
+const MIN_RESCORED: usize = 40;
 
 /// The first `want` passages in result order, with the numbers of matching passages and
 /// documents when `count`.
@@ -76,10 +92,12 @@ pub fn ranked(
     evidence: &Evidence,
     sort: SortOrder,
     want: usize,
-    count: bool,
+    counting: Counting,
 ) -> Result<(Vec<Scored>, Option<Totals>)> {
+    let count = counting != Counting::None;
     let query = evidence.query;
-    let passages = KindStatistics::passages(searcher);
+    let (passages, records) = KindStatistics::of(searcher);
+    let keys = Columns::new(searcher);
     let plain = |score: f32, address: DocAddress| Scored {
         score,
         passage: score,
@@ -110,18 +128,40 @@ pub fn ranked(
         want
     };
     // The best passages by their words alone, which lets tantivy skip blocks of weak matches;
-    // the bonuses are scored for those only. Counting goes apart, without scoring.
-    let top = searcher
-        .search_with_statistics_provider(
-            query,
-            &TopDocs::with_limit(pool).order_by_score(),
-            &passages,
-        )
-        .context("searching")?;
-    let total = if count {
-        Some(totals(searcher, fields, evidence)?)
-    } else {
-        None
+    // the bonuses are scored for those only. Plain words are counted apart, cheaply; other
+    // queries (phrases above all) are counted in the same pass, so they are evaluated once.
+    let collector = TopDocs::with_limit(pool).order_by_score();
+    let (top, total) = match (count, evidence.any_word) {
+        (true, false) => {
+            let (top, total) = searcher
+                .search_with_statistics_provider(
+                    query,
+                    &(collector, PassagesAndDocuments),
+                    &passages,
+                )
+                .context("searching")?;
+            (top, Some(total))
+        }
+        (true, true) => {
+            let top = searcher
+                .search_with_statistics_provider(query, &collector, &passages)
+                .context("searching")?;
+            let estimate = (counting == Counting::Estimate)
+                .then(|| estimated_totals(fields, evidence, &passages, &records))
+                .transpose()?
+                .flatten();
+            let total = match estimate {
+                Some(total) => total,
+                None => totals(searcher, fields, evidence)?,
+            };
+            (top, Some(total))
+        }
+        (false, _) => {
+            let top = searcher
+                .search_with_statistics_provider(query, &collector, &passages)
+                .context("searching")?;
+            (top, None)
+        }
     };
     let mut found: Vec<Scored> = top.into_iter().map(|(s, a)| plain(s, a)).collect();
     if let Some(proximity) = evidence.proximity {
@@ -133,12 +173,16 @@ pub fn ranked(
         }
     }
     if weight > 0.0 && !found.is_empty() {
-        let keys: Vec<u64> = found
-            .iter()
-            .map(|s| doc_key_of(searcher, s.address))
-            .collect();
-        let scores = document_scores(searcher, fields, evidence.document_terms, &keys)?;
-        for (scored, key) in found.iter_mut().zip(&keys) {
+        let doc_keys: Vec<u64> = found.iter().map(|s| keys.doc_key(s.address)).collect();
+        let scores = document_scores(
+            searcher,
+            &records,
+            &keys,
+            fields,
+            evidence.document_terms,
+            &doc_keys,
+        )?;
+        for (scored, key) in found.iter_mut().zip(&doc_keys) {
             scored.document = weight * scores.get(key).copied().unwrap_or(0.0);
             scored.score = scored.passage + scored.document;
         }
@@ -150,14 +194,42 @@ pub fn ranked(
     Ok((found, total))
 }
 
-/// The numbers of matching passages and documents. Documents are counted from the
-/// document-level field when that is exact (plain words), else from the passages' keys.
+/// For a query of several plain words, the numbers of matching passages and documents
+/// estimated from each word's frequency, as if the words occurred independently: `n × (1 −
+/// Π(1 − df/n))`. `None` for a single word, which is counted exactly.
+fn estimated_totals(
+    fields: &Fields,
+    evidence: &Evidence,
+    passages: &KindStatistics,
+    records: &KindStatistics,
+) -> Result<Option<Totals>> {
+    use tantivy::query::Bm25StatisticsProvider;
+    if evidence.document_terms.len() < 2 {
+        return Ok(None);
+    }
+    let estimate = |statistics: &KindStatistics, field| -> Result<usize> {
+        let n = statistics.total_num_docs().context("counting")? as f64;
+        let mut none = 1.0;
+        for (term, _) in evidence.document_terms {
+            let df = statistics
+                .doc_freq(&Term::from_field_text(field, term))
+                .context("counting")? as f64;
+            none *= 1.0 - (df / n).min(1.0);
+        }
+        Ok((n * (1.0 - none)).round() as usize)
+    };
+    Ok(Some(Totals {
+        passages: estimate(passages, fields.body)?,
+        documents: estimate(records, fields.doc_body)?,
+        estimated: true,
+    }))
+}
+
+/// The numbers of matching passages and documents of a plain-word query: documents counted
+/// from the document-level field, which is exact for plain words
+/// ([`crate::query::CompiledQuery::any_word`]) and cheaper than collecting passages' keys.
 fn totals(searcher: &Searcher, fields: &Fields, evidence: &Evidence) -> Result<Totals> {
-    let document_query = evidence
-        .any_word
-        .then(|| query::document_query(fields, evidence.document_terms))
-        .flatten();
-    let Some(document_query) = document_query else {
+    let Some(document_query) = query::document_query(fields, evidence.document_terms) else {
         return searcher
             .search(evidence.query, &PassagesAndDocuments)
             .context("counting");
@@ -169,6 +241,7 @@ fn totals(searcher: &Searcher, fields: &Fields, evidence: &Evidence) -> Result<T
         documents: searcher
             .search(document_query.as_ref(), &tantivy::collector::Count)
             .context("counting")?,
+        estimated: false,
     })
 }
 
@@ -259,7 +332,7 @@ pub fn first_passage(
         .search_with_statistics_provider(
             &query,
             &TopDocs::with_limit(1).order_by_score(),
-            &KindStatistics::passages(searcher),
+            &KindStatistics::of(searcher).0,
         )
         .context("searching")?;
     Ok(top.into_iter().next().map(|(passage, address)| Scored {
@@ -271,25 +344,54 @@ pub fn first_passage(
     }))
 }
 
-/// The document key of the passage at `address`.
-pub fn doc_key_of(searcher: &Searcher, address: DocAddress) -> u64 {
-    fast_u64(searcher, address, count::DOC_KEY)
+/// The fast columns read per candidate passage, opened once per segment when first needed.
+pub struct Columns<'a> {
+    searcher: &'a Searcher,
+    doc_key: Vec<OnceCell<Option<Column<u64>>>>,
+    content: Vec<OnceCell<Option<Column<u64>>>>,
 }
 
-/// The value of the fast field `name` of the document at `address` (0 when it has none).
-pub fn fast_u64(searcher: &Searcher, address: DocAddress, name: &str) -> u64 {
-    searcher
-        .segment_reader(address.segment_ord)
-        .fast_fields()
-        .u64(name)
-        .ok()
-        .and_then(|c| c.first(address.doc_id))
-        .unwrap_or(0)
+impl<'a> Columns<'a> {
+    /// The columns of the index behind `searcher`.
+    pub fn new(searcher: &'a Searcher) -> Columns<'a> {
+        let segments = searcher.segment_readers().len();
+        Columns {
+            searcher,
+            doc_key: (0..segments).map(|_| OnceCell::new()).collect(),
+            content: (0..segments).map(|_| OnceCell::new()).collect(),
+        }
+    }
+
+    /// The document key of the document at `address` ([`count::doc_key`]).
+    pub fn doc_key(&self, address: DocAddress) -> u64 {
+        self.value(&self.doc_key, count::DOC_KEY, address)
+    }
+
+    /// The content hash of the passage at `address` (equal for documents with the same text).
+    pub fn content(&self, address: DocAddress) -> u64 {
+        self.value(&self.content, "content_hash", address)
+    }
+
+    fn value(&self, cells: &[OnceCell<Option<Column<u64>>>], name: &str, at: DocAddress) -> u64 {
+        let column = cells[at.segment_ord as usize].get_or_init(|| {
+            self.searcher
+                .segment_reader(at.segment_ord)
+                .fast_fields()
+                .u64(name)
+                .ok()
+        });
+        column
+            .as_ref()
+            .and_then(|c| c.first(at.doc_id))
+            .unwrap_or(0)
+    }
 }
 
 /// The document-level BM25F scores of the documents with `keys`, by key.
 fn document_scores(
     searcher: &Searcher,
+    records: &KindStatistics,
+    columns: &Columns,
     fields: &Fields,
     terms: &[(String, f32)],
     keys: &[u64],
@@ -324,11 +426,11 @@ fn document_scores(
         .search_with_statistics_provider(
             &query,
             &TopDocs::with_limit(distinct.len().max(1)).order_by_score(),
-            &KindStatistics::records(searcher),
+            records,
         )
         .context("searching documents")?;
     Ok(top
         .into_iter()
-        .map(|(score, address)| (doc_key_of(searcher, address), score))
+        .map(|(score, address)| (columns.doc_key(address), score))
         .collect())
 }

@@ -21,11 +21,11 @@ use crate::manifest;
 use crate::query;
 use crate::query_syntax;
 use crate::ranking::Ranking;
-use crate::scoring::{doc_key_of, fast_u64, first_passage, ranked, Evidence, Scored};
+use crate::scoring::{first_passage, ranked, Columns, Evidence, Scored};
 use crate::store::Store;
 use crate::suggest::{self, Suggestion};
 
-pub use crate::scoring::SortOrder;
+pub use crate::scoring::{Counting, SortOrder};
 
 /// What to return for a query.
 #[derive(Debug, Clone)]
@@ -46,8 +46,8 @@ pub struct SearchOptions {
     pub plain: bool,
     /// Ranking settings.
     pub ranking: Ranking,
-    /// Count every matching passage (costs time on large indexes).
-    pub count_total: bool,
+    /// How to count the matching passages and documents.
+    pub count: Counting,
     /// Keep each hit's score explanation.
     pub explain: bool,
     /// Look for "did you mean" suggestions for rare words.
@@ -65,7 +65,7 @@ impl Default for SearchOptions {
             snippet_bytes: 320,
             plain: false,
             ranking: Ranking::default(),
-            count_total: true,
+            count: Counting::Exact,
             explain: false,
             suggest: true,
         }
@@ -139,10 +139,12 @@ impl Stale {
 pub struct SearchResults {
     /// The query as given.
     pub query: String,
-    /// Number of passages matching the query (`None` unless `count_total` was asked).
+    /// Number of passages matching the query (`None` when not counted).
     pub total_hits: Option<usize>,
-    /// Number of documents those passages come from (`None` unless `count_total` was asked).
+    /// Number of documents those passages come from (`None` when not counted).
     pub total_documents: Option<usize>,
+    /// True when the two numbers are estimates ([`Counting::Estimate`]).
+    pub totals_estimated: bool,
     /// Time taken, in milliseconds.
     pub took_ms: f64,
     /// The returned passages, best first.
@@ -206,8 +208,9 @@ impl PassageSearcher {
         let Some(query) = compiled.query else {
             return Ok(SearchResults {
                 query: query_text.to_string(),
-                total_hits: options.count_total.then_some(0),
-                total_documents: options.count_total.then_some(0),
+                total_hits: (options.count != Counting::None).then_some(0),
+                total_documents: (options.count != Counting::None).then_some(0),
+                totals_estimated: false,
                 took_ms: started.elapsed().as_secs_f64() * 1e3,
                 hits: Vec::new(),
                 warnings,
@@ -248,6 +251,7 @@ impl PassageSearcher {
             query: query_text.to_string(),
             total_hits: total_hits.map(|t| t.passages),
             total_documents: total_hits.map(|t| t.documents),
+            totals_estimated: total_hits.is_some_and(|t| t.estimated),
             took_ms: started.elapsed().as_secs_f64() * 1e3,
             hits,
             warnings,
@@ -339,7 +343,7 @@ impl PassageSearcher {
             &evidence,
             SortOrder::Relevance,
             depth * 4,
-            false,
+            Counting::None,
         )?;
         let mut documents: Vec<(String, f32)> = Vec::new();
         let mut position: HashMap<String, usize> = HashMap::new();
@@ -419,9 +423,10 @@ impl PassageSearcher {
                 evidence,
                 options.sort,
                 want,
-                options.count_total,
+                options.count,
             )?;
             let exhausted = found.len() < want;
+            let columns = Columns::new(searcher);
             let mut chosen: Vec<Candidate> = Vec::new();
             let mut per_document: HashMap<u64, usize> = HashMap::new();
             let mut by_content: HashMap<u64, usize> = HashMap::new();
@@ -431,8 +436,8 @@ impl PassageSearcher {
                 if chosen.len() == limit {
                     break;
                 }
-                let key = doc_key_of(searcher, scored.address);
-                let content = fast_u64(searcher, scored.address, "content_hash");
+                let key = columns.doc_key(scored.address);
+                let content = columns.content(scored.address);
                 let same_story = by_content.get(&content).copied();
                 if let Some(first) = same_story.filter(|&i| chosen[i].key != key) {
                     let doc: TantivyDocument = searcher

@@ -14,25 +14,25 @@ pub struct KindStatistics<'a> {
 }
 
 impl<'a> KindStatistics<'a> {
-    /// Statistics over the passages (fields `body`, `title`).
-    pub fn passages(searcher: &'a Searcher) -> KindStatistics<'a> {
+    /// Statistics over the passages (fields `body`, `title`) and over the file records (field
+    /// `doc_body`), in that order.
+    pub fn of(searcher: &'a Searcher) -> (KindStatistics<'a>, KindStatistics<'a>) {
         let all: u64 = searcher
             .segment_readers()
             .iter()
             .map(|s| u64::from(s.max_doc()))
             .sum();
-        KindStatistics {
-            searcher,
-            documents: all.saturating_sub(records(searcher)).max(1),
-        }
-    }
-
-    /// Statistics over the file records (field `doc_body`).
-    pub fn records(searcher: &'a Searcher) -> KindStatistics<'a> {
-        KindStatistics {
-            searcher,
-            documents: records(searcher).max(1),
-        }
+        let records = records(searcher);
+        (
+            KindStatistics {
+                searcher,
+                documents: all.saturating_sub(records).max(1),
+            },
+            KindStatistics {
+                searcher,
+                documents: records.max(1),
+            },
+        )
     }
 }
 

@@ -51,8 +51,13 @@ fn header(results: &SearchResults) -> Option<String> {
     if passages == 0 {
         return None;
     }
+    let about = if results.totals_estimated {
+        "about "
+    } else {
+        ""
+    };
     let mut header = format!(
-        "{} in {}",
+        "{about}{} in {about}{}",
         crate::plural(passages, "passage"),
         crate::plural(documents, "document")
     );
@@ -252,6 +257,7 @@ mod tests {
             query: "q".into(),
             total_hits: Some(1),
             total_documents: Some(1),
+            totals_estimated: false,
             took_ms: 1.0,
             hits: vec![hit()],
             warnings: Vec::new(),
@@ -276,6 +282,7 @@ mod tests {
             query: "q".into(),
             total_hits: None,
             total_documents: None,
+            totals_estimated: false,
             took_ms: 1.0,
             hits: vec![long],
             warnings: Vec::new(),
@@ -301,6 +308,7 @@ mod tests {
             query: "q".into(),
             total_hits: Some(1),
             total_documents: Some(1),
+            totals_estimated: false,
             took_ms: 1.0,
             hits: vec![hit()],
             warnings: Vec::new(),

@@ -13,12 +13,8 @@ use crate::analysis;
 /// What to mark in a passage: the positive parts of a query, in analyzed form.
 #[derive(Debug, Default, Clone)]
 pub struct Matcher {
-    /// Single terms.
+    /// Single terms (words, and the index terms a prefix or fuzzy word expanded to).
     pub terms: HashSet<String>,
-    /// Term prefixes (from `word*`).
-    pub prefixes: Vec<String>,
-    /// Terms with an edit distance (from `word~N`).
-    pub fuzzy: Vec<(String, u8)>,
     /// Phrases: terms with their relative positions, and the slop.
     pub phrases: Vec<(Vec<(usize, String)>, u32)>,
     /// The query's words as typed, folded but not stemmed.
@@ -43,19 +39,11 @@ pub fn exact_share(text: &str, matches: &[(Range<usize>, String)], matcher: &Mat
 impl Matcher {
     /// True when nothing would be marked.
     pub fn is_empty(&self) -> bool {
-        self.terms.is_empty()
-            && self.prefixes.is_empty()
-            && self.fuzzy.is_empty()
-            && self.phrases.is_empty()
+        self.terms.is_empty() && self.phrases.is_empty()
     }
 
     fn matches_word(&self, term: &str) -> bool {
         self.terms.contains(term)
-            || self.prefixes.iter().any(|p| term.starts_with(p.as_str()))
-            || self
-                .fuzzy
-                .iter()
-                .any(|(f, d)| edit_distance_within(term, f, usize::from(*d)))
     }
 }
 
@@ -279,31 +267,6 @@ fn word_end_at_or_before(text: &str, pos: usize, limit: usize) -> usize {
     }
 }
 
-/// Optimal-string-alignment distance between `a` and `b` is at most `max`.
-fn edit_distance_within(a: &str, b: &str, max: usize) -> bool {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    if a.len().abs_diff(b.len()) > max {
-        return false;
-    }
-    let mut prev2 = vec![0usize; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0usize; b.len() + 1];
-    for i in 1..=a.len() {
-        cur[0] = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                cur[j] = cur[j].min(prev2[j - 2] + 1);
-            }
-        }
-        std::mem::swap(&mut prev2, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()] <= max
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -352,19 +315,6 @@ mod tests {
         assert_eq!(
             marked("armed and ready forces; forces alone", &m),
             ["armed", "forces"]
-        );
-    }
-
-    #[test]
-    fn prefix_and_fuzzy() {
-        let m = Matcher {
-            prefixes: vec!["democra".into()],
-            fuzzy: vec![("oil".into(), 1)],
-            ..Matcher::default()
-        };
-        assert_eq!(
-            marked("Democracy, democrats, oily oils, soil, boil", &m),
-            ["Democracy", "democrats", "oily", "oils", "soil", "boil"]
         );
     }
 

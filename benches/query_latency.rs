@@ -25,7 +25,7 @@ fn main() {
         .collect();
     let searcher = PassageSearcher::open(index.as_ref()).unwrap_or_else(|e| panic!("{e}"));
     let options = SearchOptions::default();
-    let corpus = loupe::location::corpus_for(index.as_ref(), None, false).expect("corpus");
+    let corpus = loupe::index::location::corpus_for(index.as_ref(), None, false).expect("corpus");
     let (mut times, mut checks) = (Vec::new(), Vec::new());
     for round in 0..=rounds {
         for query in &queries {

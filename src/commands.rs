@@ -8,11 +8,13 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use termcolor::{BufferedStandardStream, ColorChoice};
 
-use loupe::indexer::{self, IndexOptions};
+use loupe::eval::{self, suite};
+use loupe::index::indexer::{self, IndexOptions};
+use loupe::index::{location, store};
 use loupe::progress::{self, ProgressReporter};
-use loupe::ranking::Ranking;
+use loupe::search::ranking::Ranking;
 use loupe::search::{Counting, PassageSearcher, SearchOptions, SortOrder};
-use loupe::{eval, location, render, stats, store, suite};
+use loupe::{render, stats};
 
 use crate::cli::{
     Cli, ColorWhen, Command, EvalArgs, Format, IndexArgs, RankingName, SearchArgs, Sort, StatsArgs,

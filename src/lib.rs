@@ -1,10 +1,16 @@
 //! loupe: local full-text search over folders of text documents.
 //!
 //! A corpus folder of `.txt`/`.md` articles is split into paragraph-sized passages and
-//! indexed with tantivy; a query returns the best passages, ranked with BM25 and highlighted.
+//! indexed with tantivy; a query returns the best passages, ranked (BM25F over title and
+//! passage, with document evidence) and highlighted.
+//!
+//! The layers, one folder each: [`index`] (corpus to index), [`search`] (query to ranked,
+//! highlighted passages), [`render`] (passages to text or JSON), [`eval`] (ranking quality);
+//! [`analysis`] is shared by indexing and search.
 //!
 //! ```no_run
-//! use loupe::{indexer, search};
+//! use loupe::index::indexer;
+//! use loupe::search;
 //! let options = indexer::IndexOptions::new("corpus", "index");
 //! indexer::run(&options, &mut indexer::Quiet)?;
 //! let searcher = search::PassageSearcher::open("index".as_ref())?;
@@ -17,33 +23,14 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
-pub mod article;
-pub mod corpus;
-pub mod count;
 pub mod date;
-pub mod decode;
 pub mod error;
 pub mod eval;
-pub mod freshness;
-pub mod highlight;
-pub mod indexer;
-pub mod location;
-pub mod lock;
-pub mod manifest;
-pub mod passage;
+pub mod index;
 pub mod progress;
-pub mod query;
-pub mod query_syntax;
-pub mod ranking;
 pub mod render;
-pub mod schema;
-pub mod scoring;
 pub mod search;
-pub mod statistics;
 pub mod stats;
-pub mod store;
-pub mod suggest;
-pub mod suite;
 
 pub use error::{Error, Result};
 

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::indexer::{IndexObserver, IndexReport};
+use crate::index::indexer::{IndexObserver, IndexReport};
 
 /// Reports indexing progress and problems on stderr.
 pub struct ProgressReporter {

@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::date::Date;
 use crate::error::{IndexContext, Result};
-use crate::manifest;
-use crate::store::Store;
+use crate::index::manifest;
+use crate::index::store::Store;
 
 /// What `loupe stats` reports.
 #[derive(Debug, Clone, Serialize)]
@@ -59,7 +59,7 @@ pub fn collect(dir: &Path) -> Result<Stats> {
         segments: searcher.segment_readers().len(),
         last_indexed: info.as_ref().map(|i| timestamp(i.committed_at)),
         corpus: info.as_ref().map(|i| i.corpus.clone()),
-        schema_version: crate::schema::SCHEMA_VERSION,
+        schema_version: crate::index::schema::SCHEMA_VERSION,
         partial: info.is_some_and(|i| i.partial),
     })
 }

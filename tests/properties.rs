@@ -2,11 +2,11 @@
 //! the decoder, the highlighter and the whole search path. None may panic, and each result
 //! must keep its invariants (ranges inside the text, on character boundaries, bounded).
 
-use loupe::article::Article;
-use loupe::highlight::{find_keyed_matches, snippet, Matcher};
-use loupe::indexer::{self, IndexOptions};
-use loupe::passage::{self, PassageLimits};
-use loupe::query_syntax;
+use loupe::index::article::Article;
+use loupe::index::indexer::{self, IndexOptions};
+use loupe::index::passage::{self, PassageLimits};
+use loupe::search::highlight::{find_keyed_matches, snippet, Matcher};
+use loupe::search::query_syntax;
 use loupe::search::{PassageSearcher, SearchOptions};
 use proptest::prelude::*;
 use std::sync::OnceLock;
@@ -98,7 +98,7 @@ proptest! {
 
     #[test]
     fn decoding_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
-        if let Ok(decoded) = loupe::decode::decode(&bytes) {
+        if let Ok(decoded) = loupe::index::decode::decode(&bytes) {
             prop_assert!(decoded.bom_len <= 4);
         }
     }

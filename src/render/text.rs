@@ -218,7 +218,7 @@ fn words(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::highlight::Snippet;
+    use crate::search::highlight::Snippet;
 
     fn hit() -> Hit {
         Hit {
@@ -240,7 +240,7 @@ mod tests {
             stale: None,
             column: 1,
             identical: Vec::new(),
-            parts: crate::scoring::Scored {
+            parts: crate::search::scoring::Scored {
                 score: 4.256,
                 passage: 4.256,
                 document: 0.0,

@@ -99,7 +99,10 @@ fn incompatible_index_is_detected_and_rebuilt() {
     // Pretend an older loupe wrote it.
     let meta_path = env.index_dir().join("meta.json");
     let meta = std::fs::read_to_string(&meta_path).unwrap();
-    let current = format!("\\\"schema_version\\\":{}", loupe::schema::SCHEMA_VERSION);
+    let current = format!(
+        "\\\"schema_version\\\":{}",
+        loupe::index::schema::SCHEMA_VERSION
+    );
     let old = meta.replace(&current, "\\\"schema_version\\\":0");
     assert_ne!(meta, old, "payload holds the schema version: {meta}");
     std::fs::write(&meta_path, old).unwrap();
@@ -123,7 +126,7 @@ fn second_indexer_is_refused_or_waits() {
     let env = TestEnv::new();
     env.write("a.txt", "Alpha\n\nAardvarks are here.\n");
     env.index();
-    let held = loupe::lock::acquire(&env.index_dir(), false).unwrap();
+    let held = loupe::index::lock::acquire(&env.index_dir(), false).unwrap();
     let out = env.run_ok(&["index"], 2);
     let pid = std::process::id().to_string();
     assert!(

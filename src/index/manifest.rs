@@ -8,9 +8,9 @@ use tantivy::postings::BlockSegmentPostings;
 use tantivy::schema::IndexRecordOption;
 use tantivy::Searcher;
 
-use crate::corpus::CorpusFile;
 use crate::error::{IndexContext, Result};
-use crate::schema::Fields;
+use crate::index::corpus::CorpusFile;
+use crate::index::schema::Fields;
 
 /// What loupe recorded about an indexed file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

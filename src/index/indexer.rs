@@ -11,17 +11,17 @@ use tantivy::indexer::{LogMergePolicy, MergePolicy, NoMergePolicy};
 use tantivy::schema::Term;
 use tantivy::{DateTime, IndexWriter, TantivyDocument, TantivyError};
 
-use crate::article::Article;
-use crate::corpus::{self, CorpusFile};
-use crate::decode;
 use crate::error::{Error, IndexContext, Result};
-use crate::freshness::Snapshot;
-use crate::location;
-use crate::lock;
-use crate::manifest::{self, FileRecord};
-use crate::passage::{self, PassageLimits};
-use crate::schema::{Fields, SCHEMA_VERSION, TITLE_WEIGHT};
-use crate::store::{self, CommitInfo, Store};
+use crate::index::article::Article;
+use crate::index::corpus::{self, CorpusFile};
+use crate::index::decode;
+use crate::index::freshness::Snapshot;
+use crate::index::location;
+use crate::index::lock;
+use crate::index::manifest::{self, FileRecord};
+use crate::index::passage::{self, PassageLimits};
+use crate::index::schema::{Fields, SCHEMA_VERSION, TITLE_WEIGHT};
+use crate::index::store::{self, CommitInfo, Store};
 
 /// Files larger than this are skipped: they are not articles.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
@@ -485,7 +485,10 @@ fn record_document(
 ) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(fields.file, &file.rel_path);
-    doc.add_u64(fields.doc_key, crate::count::doc_key(&file.rel_path));
+    doc.add_u64(
+        fields.doc_key,
+        crate::search::count::doc_key(&file.rel_path),
+    );
     doc.add_u64(fields.size, size);
     doc.add_i64(fields.mtime, file.mtime_ns);
     doc.add_u64(fields.hash, hash);
@@ -546,7 +549,7 @@ fn add_passages(
                 DateTime::from_timestamp_secs(date.unix_seconds()),
             );
         }
-        doc.add_u64(fields.doc_key, crate::count::doc_key(rel_path));
+        doc.add_u64(fields.doc_key, crate::search::count::doc_key(rel_path));
         doc.add_u64(fields.passage, ordinal as u64);
         doc.add_u64(fields.line, line);
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);

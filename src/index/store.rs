@@ -9,7 +9,7 @@ use tantivy::{Index, IndexSettings};
 
 use crate::analysis;
 use crate::error::{Error, IndexContext, IoContext, Result};
-use crate::schema::{self, Fields, SCHEMA_VERSION};
+use crate::index::schema::{self, Fields, SCHEMA_VERSION};
 
 /// What loupe commits with the index (tantivy's commit payload), as JSON.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -44,7 +44,7 @@ const HARMLESS: &[&str] = &[
     "README.md",
     ".gitignore",
     ".gitkeep",
-    crate::lock::LOCK_FILE,
+    crate::index::lock::LOCK_FILE,
     MARKER,
 ];
 

@@ -10,8 +10,8 @@ use std::path::Path;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::corpus;
 use crate::error::{IoContext, Result};
+use crate::index::corpus;
 
 /// The snapshot's file name inside the index folder.
 pub const SNAPSHOT_FILE: &str = "corpus-folders.tsv";
@@ -19,7 +19,7 @@ pub const SNAPSHOT_FILE: &str = "corpus-folders.tsv";
 /// The corpus folders as they were when the index was last brought up to date.
 #[derive(Debug, Default)]
 pub struct Snapshot {
-    /// The commit it describes ([`crate::store::CommitInfo::generation`]).
+    /// The commit it describes ([`crate::index::store::CommitInfo::generation`]).
     pub generation: u64,
     /// Folder (relative, `""` for the root) → (modification time in ns, indexed documents).
     pub folders: FxHashMap<String, (i64, u64)>,

@@ -1,4 +1,4 @@
-//! Turning a parsed query ([`crate::query_syntax::Node`]) into tantivy queries over loupe's
+//! Turning a parsed query ([`crate::search::query_syntax::Node`]) into tantivy queries over loupe's
 //! fields, and into the [`Matcher`] that highlights what they matched. Words are analyzed here
 //! exactly as the passages were, so stemmed and folded forms meet.
 //!
@@ -21,10 +21,10 @@ use tantivy::{DateTime, Searcher};
 use crate::analysis;
 use crate::date::Date;
 use crate::error::{Error, IndexContext, Result};
-use crate::highlight::Matcher;
-use crate::query_syntax::{Clause, FieldName, Node, Occur};
-use crate::ranking::{self, Ranking};
-use crate::schema::Fields;
+use crate::index::schema::Fields;
+use crate::search::highlight::Matcher;
+use crate::search::query_syntax::{Clause, FieldName, Node, Occur};
+use crate::search::ranking::{self, Ranking};
 
 /// A query ready to run, with what to highlight.
 pub struct CompiledQuery {
@@ -412,22 +412,8 @@ impl<'a> Compiler<'a> {
         automaton: FuzzyTermQuery,
         closeness: &dyn Fn(&str) -> f32,
     ) -> Result<Vec<(String, f32)>> {
-        let automaton = automaton.automaton().context("expanding a word")?;
-        let mut found: rustc_hash::FxHashMap<String, u64> = Default::default();
-        for segment in self.searcher.segment_readers() {
-            let inverted = segment.inverted_index(field).context("expanding a word")?;
-            let mut stream = inverted
-                .terms()
-                .search(&automaton)
-                .into_stream()
-                .map_err(tantivy::TantivyError::from)
-                .context("expanding a word")?;
-            while stream.advance() {
-                let term = String::from_utf8_lossy(stream.key()).into_owned();
-                *found.entry(term).or_default() += u64::from(stream.value().doc_freq);
-            }
-        }
-        let mut found: Vec<(String, u64)> = found.into_iter().collect();
+        let found = matching_terms(self.searcher, field, &automaton)?;
+        let mut found = found;
         found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         found.truncate(MAX_EXPANSIONS);
         Ok(found
@@ -480,6 +466,31 @@ impl<'a> Compiler<'a> {
             .map(|q| Box::new(q) as Box<dyn Query>)
             .map_err(|e| Error::Query(format!("path pattern '{pattern}' is not usable: {e}")))
     }
+}
+
+/// The index terms of `field` that `automaton` accepts, each with the number of documents
+/// holding it (summed over segments), in term order.
+pub fn matching_terms(
+    searcher: &Searcher,
+    field: Field,
+    automaton: &FuzzyTermQuery,
+) -> Result<Vec<(String, u64)>> {
+    let automaton = automaton.automaton().context("expanding a word")?;
+    let mut found: std::collections::BTreeMap<String, u64> = Default::default();
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(field).context("expanding a word")?;
+        let mut stream = inverted
+            .terms()
+            .search(&automaton)
+            .into_stream()
+            .map_err(tantivy::TantivyError::from)
+            .context("expanding a word")?;
+        while stream.advance() {
+            let term = String::from_utf8_lossy(stream.key()).into_owned();
+            *found.entry(term).or_default() += u64::from(stream.value().doc_freq);
+        }
+    }
+    Ok(found.into_iter().collect())
 }
 
 /// Terms with their weights added up, in first-seen order.

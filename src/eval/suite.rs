@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, IoContext, Result};
 use crate::eval::{self, Metrics, Qrels};
-use crate::ranking::Ranking;
+use crate::search::ranking::Ranking;
 use crate::search::PassageSearcher;
 
 /// A judged collection.
@@ -234,7 +234,7 @@ fn known_item_query(form: KnownItemForm, docid: &str, title: &str) -> Option<Str
         KnownItemForm::ThreeWords => {
             let mut words: Vec<&str> = title
                 .split(|c: char| !c.is_alphanumeric())
-                .filter(|w| w.chars().count() >= 3 && !crate::ranking::is_stop_word(w))
+                .filter(|w| w.chars().count() >= 3 && !crate::search::ranking::is_stop_word(w))
                 .collect();
             words.dedup();
             if words.len() < 3 {

@@ -102,7 +102,10 @@ pub fn build() -> Schema {
                 .set_index_option(IndexRecordOption::WithFreqs),
         ),
     );
-    b.add_u64_field(crate::count::DOC_KEY, fast_u64.clone().set_indexed());
+    b.add_u64_field(
+        crate::search::count::DOC_KEY,
+        fast_u64.clone().set_indexed(),
+    );
     b.add_text_field("file", STRING);
     b.add_u64_field("size", fast_u64.clone());
     b.add_i64_field("mtime", NumericOptions::default().set_fast());
@@ -132,7 +135,7 @@ impl Fields {
             text: get("text")?,
             body: get("body")?,
             doc_body: get("doc_body")?,
-            doc_key: get(crate::count::DOC_KEY)?,
+            doc_key: get(crate::search::count::DOC_KEY)?,
             file: get("file")?,
             size: get("size")?,
             mtime: get("mtime")?,

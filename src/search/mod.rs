@@ -2,6 +2,15 @@
 //! at most a few per document, or newest first), then load each hit's stored fields and
 //! highlight it. Knows nothing of output formats.
 
+pub mod count;
+pub mod highlight;
+pub mod query;
+pub mod query_syntax;
+pub mod ranking;
+pub mod scoring;
+pub mod statistics;
+pub mod suggest;
+
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
@@ -10,22 +19,20 @@ use tantivy::query::Query;
 use tantivy::schema::Value;
 use tantivy::{DocAddress, IndexReader, ReloadPolicy, TantivyDocument};
 
-use crate::corpus;
-use crate::count::Totals;
 use crate::date::Date;
-use crate::decode;
 use crate::error::{Error, IndexContext, Result};
-use crate::freshness::{self, Drift, Snapshot};
-use crate::highlight::{self, Snippet};
-use crate::manifest;
-use crate::query;
-use crate::query_syntax;
-use crate::ranking::Ranking;
-use crate::scoring::{first_passage, ranked, Columns, Evidence, Scored};
-use crate::store::Store;
-use crate::suggest::{self, Suggestion};
+use crate::index::corpus;
+use crate::index::decode;
+use crate::index::freshness::{self, Drift, Snapshot};
+use crate::index::manifest;
+use crate::index::store::Store;
+use count::Totals;
+use highlight::Snippet;
+use ranking::Ranking;
+use scoring::{first_passage, ranked, Columns, Evidence, Scored};
+use suggest::Suggestion;
 
-pub use crate::scoring::{Counting, SortOrder};
+pub use scoring::{Counting, SortOrder};
 
 /// What to return for a query.
 #[derive(Debug, Clone)]
@@ -562,7 +569,7 @@ struct Candidate {
     text: String,
     matches: Vec<(std::ops::Range<usize>, String)>,
     path: String,
-    /// The document's key ([`crate::count::doc_key`]).
+    /// The document's key ([`crate::search::count::doc_key`]).
     key: u64,
     identical: Vec<String>,
 }
@@ -593,7 +600,7 @@ fn stale_state(
     hit: &mut Hit,
     corpus: &Path,
     searcher: &tantivy::Searcher,
-    fields: &crate::schema::Fields,
+    fields: &crate::index::schema::Fields,
 ) -> Result<Option<Stale>> {
     let path = corpus.join(&hit.path);
     let Ok(metadata) = std::fs::metadata(&path) else {

@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use crate::date::Date;
-use crate::passage::paragraphs;
+use crate::index::passage::paragraphs;
 
 /// A title is a first paragraph of one line no longer than this many characters.
 const MAX_TITLE_CHARS: usize = 200;

@@ -1,6 +1,6 @@
 //! The corpus folder: a sorted, recursive walk that lists the documents to index (`.txt` and
 //! `.md` files) with the metadata used to detect changes, and reports what it had to skip.
-//! Reading and decoding a file's bytes is left to [`crate::decode`].
+//! Reading and decoding a file's bytes is left to [`crate::index::decode`].
 
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;

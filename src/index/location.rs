@@ -6,7 +6,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::store;
+use crate::index::store;
 
 /// The corpus folder used when neither the command line nor the index names one.
 pub const DEFAULT_CORPUS: &str = "corpus";

@@ -10,8 +10,8 @@ use tantivy::{Searcher, TantivyDocument};
 
 use crate::analysis;
 use crate::error::{IndexContext, Result};
-use crate::query_syntax::{Node, Occur};
-use crate::schema::Fields;
+use crate::index::schema::Fields;
+use crate::search::query_syntax::{Node, Occur};
 
 /// A word is suggested against when it is in at most one passage in this many...
 const RARE_ONE_IN: u64 = 1000;
@@ -54,31 +54,15 @@ pub fn suggestions(
         }
         let distance = if term.chars().count() >= 8 { 2 } else { 1 };
         let automaton =
-            FuzzyTermQuery::new(Term::from_field_text(fields.body, term), distance, true)
-                .automaton()
-                .context("looking up a word")?;
-        let mut best: Option<(u64, String)> = None;
-        for segment in searcher.segment_readers() {
-            let inverted = segment
-                .inverted_index(fields.body)
-                .context("looking up a word")?;
-            let mut stream = inverted
-                .terms()
-                .search(&automaton)
-                .into_stream()
-                .map_err(tantivy::TantivyError::from)
-                .context("looking up a word")?;
-            while stream.advance() {
-                let candidate = String::from_utf8_lossy(stream.key()).into_owned();
-                if candidate == *term {
-                    continue;
-                }
-                let df = frequency(&candidate).context("looking up a word")?;
-                if best.as_ref().is_none_or(|(d, _)| df > *d) {
-                    best = Some((df, candidate));
-                }
-            }
-        }
+            FuzzyTermQuery::new(Term::from_field_text(fields.body, term), distance, true);
+        // The most frequent close word (ties: the first in term order).
+        let best = crate::search::query::matching_terms(searcher, fields.body, &automaton)?
+            .into_iter()
+            .filter(|(candidate, _)| candidate != term)
+            .fold(None::<(u64, String)>, |best, (candidate, df)| match best {
+                Some((d, _)) if d >= df => best,
+                _ => Some((df, candidate)),
+            });
         let Some((df, candidate)) = best else {
             continue;
         };

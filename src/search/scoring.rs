@@ -12,12 +12,12 @@ use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Term};
 use tantivy::{DocAddress, Order, Searcher};
 
-use crate::count::{self, PassagesAndDocuments, Totals};
 use crate::error::{IndexContext, Result};
-use crate::query;
-use crate::ranking::Ranking;
-use crate::schema::Fields;
-use crate::statistics::KindStatistics;
+use crate::index::schema::Fields;
+use crate::search::count::{self, PassagesAndDocuments, Totals};
+use crate::search::query;
+use crate::search::ranking::Ranking;
+use crate::search::statistics::KindStatistics;
 
 /// What a passage's score is made of.
 pub struct Evidence<'a> {
@@ -27,7 +27,7 @@ pub struct Evidence<'a> {
     pub proximity: Option<&'a dyn Query>,
     /// The terms whose document-level BM25F adds to a passage's score.
     pub document_terms: &'a [(String, f32)],
-    /// Documents can be counted with the document-level query ([`crate::query::CompiledQuery::any_word`]).
+    /// Documents can be counted with the document-level query ([`crate::search::query::CompiledQuery::any_word`]).
     pub any_word: bool,
     /// The ranking's parameters.
     pub ranking: &'a Ranking,
@@ -227,7 +227,7 @@ fn estimated_totals(
 
 /// The numbers of matching passages and documents of a plain-word query: documents counted
 /// from the document-level field, which is exact for plain words
-/// ([`crate::query::CompiledQuery::any_word`]) and cheaper than collecting passages' keys.
+/// ([`crate::search::query::CompiledQuery::any_word`]) and cheaper than collecting passages' keys.
 fn totals(searcher: &Searcher, fields: &Fields, evidence: &Evidence) -> Result<Totals> {
     let Some(document_query) = query::document_query(fields, evidence.document_terms) else {
         return searcher

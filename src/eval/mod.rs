@@ -2,8 +2,10 @@
 //! the per-query metrics `ndcg_cut_10`, `map`, `P_10`, `recall_100` and `recip_rank` exactly
 //! as trec_eval 9.x defines them, their mean, and a writer for TREC run files.
 //!
-//! Running the queries, choosing which queries to average (normally those with judgments)
-//! and printing the report are left to the caller.
+//! Running the queries of a collection, a suite of collections, or known-item searches is
+//! [`suite`]'s; printing the report is the caller's.
+
+pub mod suite;
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};

@@ -1,157 +1,23 @@
-//! The binary's commands: each turns parsed arguments into library calls and writes the
-//! outcome. Colour is decided here, once.
+//! `loupe eval`: ranking quality on one judged collection, a suite of them, or known-item
+//! searches.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use termcolor::{BufferedStandardStream, ColorChoice};
 
 use loupe::eval::{self, suite};
 use loupe::index::indexer::{self, IndexOptions};
-use loupe::index::{location, store};
-use loupe::progress::{self, ProgressReporter};
+use loupe::index::location;
+use loupe::progress;
 use loupe::search::ranking::Ranking;
-use loupe::search::{Counting, PassageSearcher, SearchOptions, SortOrder};
-use loupe::{render, stats};
+use loupe::search::PassageSearcher;
 
-use crate::cli::{
-    Cli, ColorWhen, Command, EvalArgs, Format, IndexArgs, RankingName, SearchArgs, Sort, StatsArgs,
-    StatsFormat, Switch,
-};
+use crate::cli::{EvalArgs, RankingName, StatsFormat, Switch};
 
-/// Runs the command and returns the exit code for a normal outcome.
-pub fn run(cli: Cli) -> Result<ExitCode> {
-    match cli.command {
-        Command::Index(args) => index(args),
-        Command::Search(args) => search(args),
-        Command::Stats(args) => show_stats(args),
-        Command::Eval(args) => evaluate(args),
-        Command::Completions(args) => {
-            let mut command = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(args.shell, &mut command, "loupe", &mut std::io::stdout());
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Man => {
-            let command = <Cli as clap::CommandFactory>::command();
-            clap_mangen::Man::new(command).render(&mut std::io::stdout())?;
-            Ok(ExitCode::SUCCESS)
-        }
-    }
-}
-
-fn index(args: IndexArgs) -> Result<ExitCode> {
-    let corpus = location::corpus_for(
-        &args.locations.index,
-        args.locations.corpus.as_deref(),
-        args.rebuild,
-    )?;
-    let mut options = IndexOptions::new(corpus, &args.locations.index);
-    options.rebuild = args.rebuild;
-    options.force = args.force;
-    options.memory_budget = (args.memory_mb as usize) << 20;
-    options.threads = args.threads.unwrap_or(0);
-    options.wait = args.wait;
-    options.commit_every = args.commit_every_mb << 20;
-    build(&options)?;
-    Ok(ExitCode::SUCCESS)
-}
-
-fn build(options: &IndexOptions) -> Result<()> {
-    let mut reporter = ProgressReporter::default();
-    let report = indexer::run(options, &mut reporter)?;
-    eprintln!("loupe: {}", progress::summary(&report));
-    Ok(())
-}
-
-fn search(args: SearchArgs) -> Result<ExitCode> {
-    let index_dir = &args.locations.index;
-    let corpus = location::corpus_for(index_dir, args.locations.corpus.as_deref(), false)?;
-    let was_built = ensure_built(&corpus, index_dir)?;
-    if was_built && args.refresh {
-        build(&IndexOptions::new(&corpus, index_dir))?;
-    }
-    let searcher = PassageSearcher::open(index_dir)?;
-    let options = SearchOptions {
-        limit: args.limit as usize,
-        per_document: args.per_doc,
-        since: args.since,
-        until: args.until,
-        sort: match args.sort {
-            Sort::Relevance => SortOrder::Relevance,
-            Sort::Date => SortOrder::Date,
-        },
-        plain: args.plain,
-        // JSON reports exact numbers of matches; the text header may estimate them (and says
-        // so); JSON Lines has no header.
-        count: match args.format {
-            Format::Json => Counting::Exact,
-            Format::Text => Counting::Estimate,
-            Format::Jsonl => Counting::None,
-        },
-        explain: args.explain,
-        ..SearchOptions::default()
-    };
-    let query = args.query.join(" ");
-    let mut results = searcher.search(&query, &options)?;
-    searcher.check_freshness(&mut results, &corpus)?;
-    for warning in &results.warnings {
-        eprintln!("loupe: warning: {warning}");
-    }
-    for s in &results.suggestions {
-        eprintln!(
-            "loupe: did you mean `{}`? (`{}` is rare here) try: loupe search {}",
-            s.suggestion,
-            s.word,
-            shell_quote(&s.query)
-        );
-    }
-    // One write at the end: results are small, and a write per coloured piece costs more.
-    let mut out = BufferedStandardStream::stdout(color_choice(args.color));
-    match args.format {
-        Format::Text => render::write_text(&mut out, &results)?,
-        Format::Json => render::write_json(&mut out, &results)?,
-        Format::Jsonl => render::write_jsonl(&mut out, &results)?,
-    }
-    out.flush()?;
-    if args.format == Format::Text && results.hits.is_empty() {
-        eprintln!("loupe: no passage matches `{query}`");
-    }
-    Ok(if results.hits.is_empty() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
-/// Builds the index when there is none, announcing it on stderr; true when it was there.
-/// A damaged or foreign folder is an error, never silently rebuilt.
-fn ensure_built(corpus: &Path, index_dir: &Path) -> Result<bool> {
-    if index_dir.exists() && !index_dir.is_dir() {
-        return Err(loupe::Error::IndexNotADirectory(index_dir.to_path_buf()).into());
-    }
-    match store::inspect(index_dir) {
-        store::IndexState::Built => Ok(true),
-        store::IndexState::Damaged(detail) => Err(loupe::Error::IndexDamaged {
-            path: index_dir.to_path_buf(),
-            detail,
-        }
-        .into()),
-        store::IndexState::Foreign => Err(loupe::Error::NotAnIndex(index_dir.to_path_buf()).into()),
-        store::IndexState::Missing => {
-            eprintln!(
-                "loupe: no index at {} yet; building it from {} first",
-                index_dir.display(),
-                corpus.display()
-            );
-            build(&IndexOptions::new(corpus, index_dir))?;
-            Ok(false)
-        }
-    }
-}
-
-fn evaluate(args: EvalArgs) -> Result<ExitCode> {
+/// Runs `loupe eval`.
+pub fn run(args: EvalArgs) -> Result<ExitCode> {
     let base = match args.ranking {
         RankingName::Default => Ranking::default(),
         RankingName::Bm25 => Ranking::bm25(),
@@ -171,7 +37,7 @@ fn evaluate(args: EvalArgs) -> Result<ExitCode> {
         args.locations.corpus.as_deref(),
         false,
     )?;
-    ensure_built(&corpus, &args.locations.index)?;
+    super::ensure_built(&corpus, &args.locations.index)?;
     let searcher = PassageSearcher::open(&args.locations.index)?;
     if args.known_item {
         return evaluate_known_item(&searcher, &ranking, &args);
@@ -378,73 +244,4 @@ fn evaluate_known_item(
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn show_stats(args: StatsArgs) -> Result<ExitCode> {
-    let stats = stats::collect(&args.index)?;
-    let mut out = std::io::stdout().lock();
-    match args.format {
-        StatsFormat::Json => writeln!(out, "{}", serde_json::to_string(&stats)?)?,
-        StatsFormat::Text => {
-            writeln!(out, "index        {}", display(&args.index))?;
-            writeln!(
-                out,
-                "corpus       {}",
-                stats.corpus.as_deref().unwrap_or("-")
-            )?;
-            writeln!(out, "documents    {}", stats.documents)?;
-            writeln!(out, "passages     {}", stats.passages)?;
-            writeln!(
-                out,
-                "corpus size  {:.1} MB",
-                stats.corpus_bytes as f64 / 1e6
-            )?;
-            writeln!(out, "index size   {:.1} MB", stats.index_bytes as f64 / 1e6)?;
-            writeln!(out, "segments     {}", stats.segments)?;
-            writeln!(
-                out,
-                "last indexed {}",
-                stats.last_indexed.as_deref().unwrap_or("never")
-            )?;
-            writeln!(out, "schema       {}", stats.schema_version)?;
-            if stats.partial {
-                writeln!(
-                    out,
-                    "note         the last build did not finish; run `loupe index` to complete it"
-                )?;
-            }
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// `text` quoted for a POSIX shell when it needs it.
-fn shell_quote(text: &str) -> String {
-    if text
-        .chars()
-        .all(|c| c.is_alphanumeric() || " -_.,/".contains(c))
-    {
-        if text.contains(' ') {
-            format!("'{text}'")
-        } else {
-            text.to_string()
-        }
-    } else {
-        format!("'{}'", text.replace('\'', "'\\''"))
-    }
-}
-
-fn display(path: &Path) -> String {
-    path.display().to_string()
-}
-
-/// Colour only where a person reads it: `auto` means a terminal without `NO_COLOR`.
-fn color_choice(when: ColorWhen) -> ColorChoice {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    match when {
-        ColorWhen::Always => ColorChoice::Always,
-        ColorWhen::Never => ColorChoice::Never,
-        ColorWhen::Auto if no_color || !std::io::stdout().is_terminal() => ColorChoice::Never,
-        ColorWhen::Auto => ColorChoice::Auto,
-    }
 }

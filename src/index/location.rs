@@ -19,7 +19,10 @@ pub const DEFAULT_CORPUS: &str = "corpus";
 ///   path relative to the index leads to a folder, that one (the two were moved together).
 /// - With neither, [`DEFAULT_CORPUS`].
 pub fn corpus_for(index_dir: &Path, given: Option<&Path>, switching: bool) -> Result<PathBuf> {
-    let recorded = store::read_commit_info(index_dir).map(|info| recorded_corpus(index_dir, &info));
+    // Indexes from before this record kept the path as given, often relative: no record.
+    let recorded = store::read_commit_info(index_dir)
+        .filter(|info| Path::new(&info.corpus).is_absolute())
+        .map(|info| recorded_corpus(index_dir, &info));
     match (given, recorded) {
         (Some(given), Some(recorded)) if !switching => {
             let canonical = std::fs::canonicalize(given)

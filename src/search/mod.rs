@@ -438,6 +438,7 @@ impl PassageSearcher {
             let mut per_document: HashMap<u64, usize> = HashMap::new();
             let mut by_content: HashMap<u64, usize> = HashMap::new();
             let mut title_only: HashSet<u64> = HashSet::new();
+            let mut shown: HashSet<tantivy::DocAddress> = HashSet::new();
             // Fast fields decide first; a passage's stored text is read only when it may be shown.
             for mut scored in found {
                 if chosen.len() == limit {
@@ -483,6 +484,10 @@ impl PassageSearcher {
                             matches = highlight::find_keyed_matches(&text, matcher);
                         }
                     }
+                }
+                // A title-only hit shown as the first passage may be a hit of its own too.
+                if !shown.insert(scored.address) {
+                    continue;
                 }
                 per_document.insert(key, seen + 1);
                 if options.sort == SortOrder::Relevance {

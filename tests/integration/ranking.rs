@@ -234,3 +234,20 @@ fn known_item_evaluation_finds_documents_by_their_titles() {
         assert_eq!(form["mrr"], 1.0, "{form}");
     }
 }
+
+#[test]
+fn a_first_passage_is_shown_once_even_when_the_title_also_brings_it() {
+    let env = TestEnv::new();
+    let second = format!("Second part. {FILLER} {FILLER}");
+    env.write(
+        "a.txt",
+        &format!("Oil news\n\nOil was traded. {FILLER} {FILLER}\n\n{second}\n\n{second}\n"),
+    );
+    env.index();
+    let hits = env.search("oil", &["--per-doc", "0"]).hits;
+    let mut passages: Vec<u64> = hits.iter().map(|h| h.passage).collect();
+    let all = passages.len();
+    passages.dedup();
+    assert_eq!(passages.len(), all, "{passages:?}");
+    assert_eq!(hits[0].passage, 0);
+}

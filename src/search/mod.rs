@@ -369,8 +369,7 @@ impl PassageSearcher {
                 .get_first(self.store.fields.path)
                 .and_then(|v| v.as_str())
                 .unwrap_or("");
-            let without_ext = path.rsplit_once('.').filter(|(_, ext)| !ext.contains('/'));
-            let id = without_ext.map_or(path, |(stem, _)| stem).to_string();
+            let id = document_id(path);
             match position.get(&id) {
                 Some(&i) => documents[i].1 = documents[i].1.max(scored.score),
                 None => {
@@ -401,8 +400,7 @@ impl PassageSearcher {
                 let Some(title) = doc.get_first(fields.title).and_then(|v| v.as_str()) else {
                     continue;
                 };
-                let without_ext = path.rsplit_once('.').filter(|(_, ext)| !ext.contains('/'));
-                let id = without_ext.map_or(path, |(stem, _)| stem).to_string();
+                let id = document_id(path);
                 titles.entry(id).or_insert_with(|| title.to_string());
             }
         }
@@ -577,6 +575,13 @@ struct Candidate {
     /// The document's key ([`crate::search::count::doc_key`]).
     key: u64,
     identical: Vec<String>,
+}
+
+/// A document's id in evaluations: its path without the extension (`docs/0184.txt` is
+/// `docs/0184`).
+fn document_id(path: &str) -> String {
+    let without_ext = path.rsplit_once('.').filter(|(_, ext)| !ext.contains('/'));
+    without_ext.map_or(path, |(stem, _)| stem).to_string()
 }
 
 fn stored_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {

@@ -235,6 +235,20 @@ pub fn terms(text: &str) -> Vec<String> {
     out
 }
 
+/// How many terms the analyzer makes of `text` (counted without stemming them, which never
+/// adds or removes one): a document's length as BM25 counts it.
+pub fn count_terms(text: &str) -> u64 {
+    let mut tokenizer = WordTokenizer::default();
+    let mut stream = tokenizer.token_stream(text);
+    let mut count = 0;
+    while stream.advance() {
+        if stream.token().text.len() < MAX_TERM_BYTES {
+            count += 1;
+        }
+    }
+    count
+}
+
 /// The first word of `text` normalised and folded like index terms, but not stemmed: the form
 /// to compare with the start of index terms (prefix queries). Empty when there is no word.
 pub fn fold(text: &str) -> String {
@@ -298,6 +312,19 @@ mod tests {
         assert_eq!(fold("Démocra"), "democra");
         assert_eq!(fold("running"), "running");
         assert_eq!(fold("!!"), "");
+    }
+
+    #[test]
+    fn count_terms_counts_what_the_analyzer_indexes() {
+        let long = "x".repeat(60);
+        for text in [
+            "Mother’s day: Türkiye's İstanbul, 3.5 km",
+            "",
+            "--- ...",
+            &format!("before {long} after"),
+        ] {
+            assert_eq!(count_terms(text), terms(text).len() as u64, "{text}");
+        }
     }
 
     #[test]

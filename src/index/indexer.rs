@@ -182,8 +182,10 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
             .context("clearing the index for a rebuild")?;
     }
     report.unchanged = changes.unchanged;
+    let mut totals = DocumentTotals::of(&known);
     for path in &changes.removed {
         delete_file(&writer, &fields, path);
+        totals = totals.without(known.get(path));
         report.removed += 1;
     }
     let to_read_empty = changes.added.is_empty() && changes.modified.is_empty();
@@ -211,9 +213,11 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
         match outcome {
             FileOutcome::Indexed {
                 passages,
+                length,
                 bytes,
                 warning,
             } => {
+                totals = totals.without(previous).with(length);
                 if let Some(w) = warning {
                     observer.warned(&file.path(&options.corpus), &w);
                 }
@@ -231,6 +235,7 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
                 report.bytes_read += bytes;
             }
             FileOutcome::Skipped(reason) => {
+                totals = totals.without(previous);
                 if previous.is_some() {
                     delete_file(&writer, &fields, &file.rel_path);
                     report.removed += 1;
@@ -242,7 +247,7 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
             }
         }
         if !options.rebuild && since_commit >= options.commit_every {
-            commit(&mut writer, &corpus_record, true)?;
+            commit(&mut writer, &corpus_record, totals, true)?;
             since_commit = 0;
         }
     }
@@ -261,7 +266,7 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
         || !to_read_empty
         || recorded_differently
     {
-        commit(&mut writer, &corpus_record, false)?
+        commit(&mut writer, &corpus_record, totals, false)?
     } else {
         previous_info.map_or(0, |info| info.generation)
     };
@@ -389,7 +394,40 @@ fn delete_file(writer: &IndexWriter, fields: &Fields, rel_path: &str) {
 }
 
 /// Commits, recording the corpus; returns the commit's generation.
-fn commit(writer: &mut IndexWriter, corpus: &CorpusRecord, partial: bool) -> Result<u64> {
+/// The documents in the index and their summed lengths, kept up to date as files are
+/// removed and indexed, and recorded with each commit.
+#[derive(Debug, Clone, Copy, Default)]
+struct DocumentTotals {
+    documents: u64,
+    terms: u64,
+}
+
+impl DocumentTotals {
+    fn of(records: &manifest::Manifest) -> DocumentTotals {
+        records.values().fold(DocumentTotals::default(), |t, r| t.with(r.length))
+    }
+
+    fn with(self, length: u64) -> DocumentTotals {
+        DocumentTotals {
+            documents: self.documents + 1,
+            terms: self.terms + length,
+        }
+    }
+
+    fn without(self, record: Option<&FileRecord>) -> DocumentTotals {
+        record.map_or(self, |r| DocumentTotals {
+            documents: self.documents.saturating_sub(1),
+            terms: self.terms.saturating_sub(r.length),
+        })
+    }
+}
+
+fn commit(
+    writer: &mut IndexWriter,
+    corpus: &CorpusRecord,
+    totals: DocumentTotals,
+    partial: bool,
+) -> Result<u64> {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
@@ -401,6 +439,8 @@ fn commit(writer: &mut IndexWriter, corpus: &CorpusRecord, partial: bool) -> Res
         corpus_from_index: corpus.from_index.clone(),
         generation: now.as_nanos() as u64,
         partial,
+        documents: totals.documents,
+        document_terms: totals.terms,
     };
     let payload = serde_json::to_string(&info).expect("commit info serializes");
     let mut prepared = writer.prepare_commit().context("preparing commit")?;
@@ -412,6 +452,8 @@ fn commit(writer: &mut IndexWriter, corpus: &CorpusRecord, partial: bool) -> Res
 enum FileOutcome {
     Indexed {
         passages: u64,
+        /// The document's length in terms.
+        length: u64,
         bytes: u64,
         warning: Option<String>,
     },
@@ -444,15 +486,13 @@ fn index_file(
     let read = bytes.len() as u64;
     if let Some(prev) = previous.filter(|p| p.hash == hash) {
         // Touched but identical: only the record's metadata changes.
-        // (Re-reading the text for the document evidence is cheaper than a changed file's
-        // re-index, and a touched file is rare.)
         writer.delete_term(Term::from_field_text(fields.file, &file.rel_path));
-        let mut record = record_document(fields, file, read, hash, prev.passages);
-        if let Ok(decoded) = decode::decode_owned(bytes) {
-            let article = Article::parse(&decoded.text);
-            add_document_text(&mut record, fields, &decoded.text, &article);
-        }
-        let _ = writer.add_document(record);
+        let record = FileRecord {
+            size: read,
+            mtime_ns: file.mtime_ns,
+            ..*prev
+        };
+        let _ = writer.add_document(record_document(fields, &file.rel_path, &record));
         return FileOutcome::Unchanged { bytes: read };
     }
     let decoded = match decode::decode_owned(bytes) {
@@ -464,47 +504,44 @@ fn index_file(
     }
     let article = Article::parse(&decoded.text);
     let passages = add_passages(writer, fields, &file.rel_path, &decoded, &article, limits);
-    let mut record = record_document(fields, file, read, hash, passages);
-    add_document_text(&mut record, fields, &decoded.text, &article);
-    let _ = writer.add_document(record);
+    let record = FileRecord {
+        size: read,
+        mtime_ns: file.mtime_ns,
+        hash,
+        passages,
+        length: document_length(&decoded.text, &article),
+    };
+    let _ = writer.add_document(record_document(fields, &file.rel_path, &record));
     FileOutcome::Indexed {
         passages,
+        length: record.length,
         bytes: read,
         warning: decoded.warning,
     }
 }
 
-/// The file record of `file` (its document-level text is added by the caller).
+/// The tantivy document that records the file at `rel_path`.
 /// (Adding a document fails only when the writer's threads died, which the commit reports.)
-fn record_document(
-    fields: &Fields,
-    file: &CorpusFile,
-    size: u64,
-    hash: u64,
-    passages: u64,
-) -> TantivyDocument {
+fn record_document(fields: &Fields, rel_path: &str, record: &FileRecord) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
-    doc.add_text(fields.file, &file.rel_path);
-    doc.add_u64(
-        fields.doc_key,
-        crate::search::count::doc_key(&file.rel_path),
-    );
-    doc.add_u64(fields.size, size);
-    doc.add_i64(fields.mtime, file.mtime_ns);
-    doc.add_u64(fields.hash, hash);
-    doc.add_u64(fields.passages, passages);
+    doc.add_text(fields.file, rel_path);
+    doc.add_u64(fields.doc_key, crate::search::count::doc_key(rel_path));
+    doc.add_u64(fields.size, record.size);
+    doc.add_i64(fields.mtime, record.mtime_ns);
+    doc.add_u64(fields.hash, record.hash);
+    doc.add_u64(fields.passages, record.passages);
+    doc.add_u64(fields.length, record.length);
     doc
 }
 
-/// Adds the whole document to its record, the title [`TITLE_WEIGHT`] times, as
-/// document-level evidence.
-fn add_document_text(record: &mut TantivyDocument, fields: &Fields, text: &str, article: &Article) {
-    if let Some(title) = article.title.clone() {
-        for _ in 0..TITLE_WEIGHT {
-            record.add_text(fields.doc_body, &text[title.clone()]);
-        }
-    }
-    record.add_text(fields.doc_body, &text[article.body.clone()]);
+/// The document's length as its passages are analyzed: the title [`TITLE_WEIGHT`] times,
+/// then the text.
+fn document_length(text: &str, article: &Article) -> u64 {
+    let title = article
+        .title
+        .clone()
+        .map_or(0, |t| crate::analysis::count_terms(&text[t]));
+    TITLE_WEIGHT as u64 * title + crate::analysis::count_terms(&text[article.body.clone()])
 }
 
 /// Splits a document into passages and adds them; returns how many.

@@ -23,6 +23,8 @@ pub struct FileRecord {
     pub hash: u64,
     /// Number of passages indexed for it.
     pub passages: u64,
+    /// Its length in terms, the title counted as BM25F weighs it.
+    pub length: u64,
 }
 
 /// The records of every indexed file, by path relative to the corpus root.
@@ -41,6 +43,7 @@ pub fn load(searcher: &Searcher, fields: &Fields) -> Result<Manifest> {
         let mtime = columns.i64("mtime").context("reading file records")?;
         let hash = columns.u64("hash").context("reading file records")?;
         let passages = columns.u64("passages").context("reading file records")?;
+        let length = columns.u64("length").context("reading file records")?;
         let mut terms = inverted
             .terms()
             .stream()
@@ -75,6 +78,7 @@ pub fn load(searcher: &Searcher, fields: &Fields) -> Result<Manifest> {
                             mtime_ns: mtime.first(doc).unwrap_or(0),
                             hash: hash.first(doc).unwrap_or(0),
                             passages: passages.first(doc).unwrap_or(0),
+                            length: length.first(doc).unwrap_or(0),
                         };
                         manifest.insert(String::from_utf8_lossy(terms.key()).into_owned(), record);
                     }
@@ -131,6 +135,7 @@ pub fn record_of(
                             .unwrap_or(0),
                         hash: read_u64("hash")?,
                         passages: read_u64("passages")?,
+                        length: read_u64("length")?,
                     }));
                 }
             }
@@ -192,6 +197,7 @@ mod tests {
             mtime_ns,
             hash: 1,
             passages: 1,
+            length: 10,
         };
         let manifest: Manifest = [
             ("same.txt".to_string(), record(10, 5)),

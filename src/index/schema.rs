@@ -12,9 +12,9 @@ use crate::analysis::ANALYZER;
 use crate::error::{Error, Result};
 
 /// Bumped whenever the schema or the analysis changes in a way that needs a rebuild.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
-/// How many times the title counts in `body` and `doc_body`: BM25F's field weight for the title
+/// How many times the title counts in `body` (and so in a whole document): BM25F's field weight for the title
 /// (Robertson & Zaragoza 2009), the text weighing 1.
 pub const TITLE_WEIGHT: usize = 2;
 
@@ -46,9 +46,6 @@ pub struct Fields {
     /// text (analyzed with positions, not stored). One BM25 over this field is BM25F over
     /// title and text with the title weighted [`TITLE_WEIGHT`].
     pub body: Field,
-    /// File record: the whole document the same way, title and all of its text (analyzed
-    /// with frequencies only): the document-level evidence that passage scores are combined with.
-    pub doc_body: Field,
     /// Passage: a hash of the document path (fast), to count matching documents.
     pub doc_key: Field,
     /// File record: the file's path relative to the corpus root.
@@ -61,6 +58,9 @@ pub struct Fields {
     pub hash: Field,
     /// File record: number of passages the file gave.
     pub passages: Field,
+    /// File record: the document's length in terms, its title counted [`TITLE_WEIGHT`] times,
+    /// for document-level BM25F.
+    pub length: Field,
 }
 
 /// Builds the schema loupe writes.
@@ -94,14 +94,6 @@ pub fn build() -> Schema {
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         ),
     );
-    b.add_text_field(
-        "doc_body",
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(ANALYZER)
-                .set_index_option(IndexRecordOption::WithFreqs),
-        ),
-    );
     b.add_u64_field(
         crate::search::count::DOC_KEY,
         fast_u64.clone().set_indexed(),
@@ -110,7 +102,8 @@ pub fn build() -> Schema {
     b.add_u64_field("size", fast_u64.clone());
     b.add_i64_field("mtime", NumericOptions::default().set_fast());
     b.add_u64_field("hash", fast_u64.clone());
-    b.add_u64_field("passages", fast_u64);
+    b.add_u64_field("passages", fast_u64.clone());
+    b.add_u64_field("length", fast_u64);
     b.build()
 }
 
@@ -134,13 +127,13 @@ impl Fields {
             byte_end: get("byte_end")?,
             text: get("text")?,
             body: get("body")?,
-            doc_body: get("doc_body")?,
             doc_key: get(crate::search::count::DOC_KEY)?,
             file: get("file")?,
             size: get("size")?,
             mtime: get("mtime")?,
             hash: get("hash")?,
             passages: get("passages")?,
+            length: get("length")?,
         })
     }
 }

@@ -33,6 +33,13 @@ pub struct CommitInfo {
     /// True while a build is still going on (an intermediate commit).
     #[serde(default)]
     pub partial: bool,
+    /// Documents (files) in the index.
+    #[serde(default)]
+    pub documents: u64,
+    /// Their lengths in terms, summed ([`crate::index::manifest::FileRecord::length`]): with
+    /// `documents`, the average document length of BM25, exact whatever was deleted.
+    #[serde(default)]
+    pub document_terms: u64,
 }
 
 /// Name of the file that marks a folder as a loupe index: loupe writes into, and rebuilds,

@@ -3,6 +3,7 @@
 //! highlight it. Knows nothing of output formats.
 
 pub mod count;
+pub mod document;
 pub mod highlight;
 pub mod query;
 pub mod query_syntax;
@@ -230,6 +231,7 @@ impl PassageSearcher {
             document_terms: &compiled.document_terms,
             any_word: compiled.any_word,
             ranking: &options.ranking,
+            document_length: self.average_document_length()?,
         };
         let (candidates, total_hits) =
             self.top_passages(&searcher, &evidence, &compiled.matcher, options)?;
@@ -264,6 +266,14 @@ impl PassageSearcher {
             warnings,
             suggestions,
         })
+    }
+
+    /// The indexed documents' average length in terms, as recorded with the last commit.
+    fn average_document_length(&self) -> Result<f32> {
+        let info = self.store.commit_info()?;
+        Ok(info.map_or(1.0, |i| {
+            (i.document_terms as f64 / i.documents.max(1) as f64) as f32
+        }))
     }
 
     /// True when at least one indexed passage has a date.
@@ -342,6 +352,7 @@ impl PassageSearcher {
             document_terms: &compiled.document_terms,
             any_word: compiled.any_word,
             ranking,
+            document_length: self.average_document_length()?,
         };
         // Enough passages that `depth` documents are among them.
         let (top, _) = ranked(

@@ -35,9 +35,8 @@ pub struct CompiledQuery {
     pub proximity: Option<Box<dyn Query>>,
     /// The positive analyzed terms with their weights: the query for document-level evidence.
     pub document_terms: Vec<(String, f32)>,
-    /// True for a query of plain words without filters: a document then has a matching
-    /// passage exactly when its whole text holds one of the words, so documents can be
-    /// counted from the document-level field.
+    /// True for a query of plain words without filters: a passage matches exactly when it
+    /// holds one of the words, so the numbers of matches can be estimated from their frequencies.
     pub any_word: bool,
     /// What to mark in the passages it returns.
     pub matcher: Matcher,
@@ -102,15 +101,6 @@ pub fn filtered(query: Box<dyn Query>, filters: &[Box<dyn Query>]) -> Box<dyn Qu
     let mut clauses = vec![(TantivyOccur::Must, query)];
     clauses.extend(filters.iter().map(|f| (TantivyOccur::Must, f.box_clone())));
     Box::new(BooleanQuery::new(clauses))
-}
-
-/// The query for document-level evidence: `terms` in the documents' `doc_body`.
-pub fn document_query(fields: &Fields, terms: &[(String, f32)]) -> Option<Box<dyn Query>> {
-    let clauses: Vec<Box<dyn Query>> = terms
-        .iter()
-        .map(|(t, w)| term_query(fields.doc_body, t, *w))
-        .collect();
-    (!clauses.is_empty()).then(|| any_of(clauses))
 }
 
 /// `oil date:2026` means oil, restricted to 2026: when filters are the only required clauses,

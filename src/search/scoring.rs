@@ -3,7 +3,6 @@
 //! Callan 1994), computed exactly for the documents of the best passages.
 
 use std::cell::OnceCell;
-use std::collections::HashMap;
 
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
 use tantivy::collector::TopDocs;
@@ -15,9 +14,9 @@ use tantivy::{DocAddress, Order, Searcher};
 use crate::error::{IndexContext, Result};
 use crate::index::schema::Fields;
 use crate::search::count::{self, PassagesAndDocuments, Totals};
-use crate::search::query;
+use crate::search::document;
 use crate::search::ranking::Ranking;
-use crate::search::statistics::KindStatistics;
+use crate::search::statistics::PassageStatistics;
 
 /// What a passage's score is made of.
 pub struct Evidence<'a> {
@@ -27,10 +26,13 @@ pub struct Evidence<'a> {
     pub proximity: Option<&'a dyn Query>,
     /// The terms whose document-level BM25F adds to a passage's score.
     pub document_terms: &'a [(String, f32)],
-    /// Documents can be counted with the document-level query ([`crate::search::query::CompiledQuery::any_word`]).
+    /// The query is plain words, any of which matches ([`crate::search::query::CompiledQuery::any_word`]):
+    /// its numbers of matches can be estimated from the words' frequencies.
     pub any_word: bool,
     /// The ranking's parameters.
     pub ranking: &'a Ranking,
+    /// The documents' average length in terms, for their BM25F.
+    pub document_length: f32,
 }
 
 /// A passage with its score and the score's parts.
@@ -96,7 +98,7 @@ pub fn ranked(
 ) -> Result<(Vec<Scored>, Option<Totals>)> {
     let count = counting != Counting::None;
     let query = evidence.query;
-    let (passages, records) = KindStatistics::of(searcher);
+    let passages = PassageStatistics::passages(searcher);
     let keys = Columns::new(searcher);
     let plain = |score: f32, address: DocAddress| Scored {
         score,
@@ -127,41 +129,25 @@ pub fn ranked(
     } else {
         want
     };
-    // The best passages by their words alone, which lets tantivy skip blocks of weak matches;
-    // the bonuses are scored for those only. Plain words are counted apart, cheaply; other
-    // queries (phrases above all) are counted in the same pass, so they are evaluated once.
+    // The best passages by their words alone; the bonuses are scored for those only. When
+    // the numbers of matches are estimated (or not wanted), tantivy may skip blocks of weak
+    // matches; counting exactly reads every match, in the same pass.
     let collector = TopDocs::with_limit(pool).order_by_score();
-    let (top, total) = match (count, evidence.any_word) {
-        (true, false) => {
-            let (top, total) = searcher
-                .search_with_statistics_provider(
-                    query,
-                    &(collector, PassagesAndDocuments),
-                    &passages,
-                )
-                .context("searching")?;
-            (top, Some(total))
-        }
-        (true, true) => {
-            let top = searcher
-                .search_with_statistics_provider(query, &collector, &passages)
-                .context("searching")?;
-            let estimate = (counting == Counting::Estimate)
-                .then(|| estimated_totals(fields, evidence, &passages, &records))
-                .transpose()?
-                .flatten();
-            let total = match estimate {
-                Some(total) => total,
-                None => totals(searcher, fields, evidence)?,
-            };
-            (top, Some(total))
-        }
-        (false, _) => {
-            let top = searcher
-                .search_with_statistics_provider(query, &collector, &passages)
-                .context("searching")?;
-            (top, None)
-        }
+    let estimate = if counting == Counting::Estimate && evidence.any_word {
+        estimated_totals(searcher, fields, evidence, &passages)?
+    } else {
+        None
+    };
+    let (top, total) = if count && estimate.is_none() {
+        let (top, total) = searcher
+            .search_with_statistics_provider(query, &(collector, PassagesAndDocuments), &passages)
+            .context("searching")?;
+        (top, Some(total))
+    } else {
+        let top = searcher
+            .search_with_statistics_provider(query, &collector, &passages)
+            .context("searching")?;
+        (top, estimate)
     };
     let mut found: Vec<Scored> = top.into_iter().map(|(s, a)| plain(s, a)).collect();
     if let Some(proximity) = evidence.proximity {
@@ -174,11 +160,11 @@ pub fn ranked(
     }
     if weight > 0.0 && !found.is_empty() {
         let doc_keys: Vec<u64> = found.iter().map(|s| keys.doc_key(s.address)).collect();
-        let scores = document_scores(
+        let scores = document::document_scores(
             searcher,
-            &records,
-            &keys,
             fields,
+            &passages,
+            evidence.document_length,
             evidence.document_terms,
             &doc_keys,
         )?;
@@ -195,54 +181,34 @@ pub fn ranked(
 }
 
 /// For a query of several plain words, the numbers of matching passages and documents
-/// estimated from each word's frequency, as if the words occurred independently: `n × (1 −
-/// Π(1 − df/n))`. `None` for a single word, which is counted exactly.
+/// estimated from each word's frequency, as if the words occurred independently: a share
+/// `1 − Π(1 − df/n)` of the passages, and of the documents `1 − (1 − share)^p` for their `p`
+/// passages on average. `None` for a single word, which is counted exactly.
 fn estimated_totals(
+    searcher: &Searcher,
     fields: &Fields,
     evidence: &Evidence,
-    passages: &KindStatistics,
-    records: &KindStatistics,
+    passages: &PassageStatistics,
 ) -> Result<Option<Totals>> {
     use tantivy::query::Bm25StatisticsProvider;
     if evidence.document_terms.len() < 2 {
         return Ok(None);
     }
-    let estimate = |statistics: &KindStatistics, field| -> Result<usize> {
-        let n = statistics.total_num_docs().context("counting")? as f64;
-        let mut none = 1.0;
-        for (term, _) in evidence.document_terms {
-            let df = statistics
-                .doc_freq(&Term::from_field_text(field, term))
-                .context("counting")? as f64;
-            none *= 1.0 - (df / n).min(1.0);
-        }
-        Ok((n * (1.0 - none)).round() as usize)
-    };
+    let n = passages.total_num_docs().context("counting")? as f64;
+    let mut none = 1.0;
+    for (term, _) in evidence.document_terms {
+        let df = passages
+            .doc_freq(&Term::from_field_text(fields.body, term))
+            .context("counting")? as f64;
+        none *= 1.0 - (df / n).min(1.0);
+    }
+    let documents = PassageStatistics::documents(searcher) as f64;
+    let per_document = (n / documents).max(1.0);
     Ok(Some(Totals {
-        passages: estimate(passages, fields.body)?,
-        documents: estimate(records, fields.doc_body)?,
+        passages: (n * (1.0 - none)).round() as usize,
+        documents: (documents * (1.0 - none.powf(per_document))).round() as usize,
         estimated: true,
     }))
-}
-
-/// The numbers of matching passages and documents of a plain-word query: documents counted
-/// from the document-level field, which is exact for plain words
-/// ([`crate::search::query::CompiledQuery::any_word`]) and cheaper than collecting passages' keys.
-fn totals(searcher: &Searcher, fields: &Fields, evidence: &Evidence) -> Result<Totals> {
-    let Some(document_query) = query::document_query(fields, evidence.document_terms) else {
-        return searcher
-            .search(evidence.query, &PassagesAndDocuments)
-            .context("counting");
-    };
-    Ok(Totals {
-        passages: searcher
-            .search(evidence.query, &tantivy::collector::Count)
-            .context("counting")?,
-        documents: searcher
-            .search(document_query.as_ref(), &tantivy::collector::Count)
-            .context("counting")?,
-        estimated: false,
-    })
 }
 
 /// The scores `query` gives the documents at `addresses` (0 where it does not match), found by
@@ -332,7 +298,7 @@ pub fn first_passage(
         .search_with_statistics_provider(
             &query,
             &TopDocs::with_limit(1).order_by_score(),
-            &KindStatistics::of(searcher).0,
+            &PassageStatistics::passages(searcher),
         )
         .context("searching")?;
     Ok(top.into_iter().next().map(|(passage, address)| Scored {
@@ -385,52 +351,4 @@ impl<'a> Columns<'a> {
             .and_then(|c| c.first(at.doc_id))
             .unwrap_or(0)
     }
-}
-
-/// The document-level BM25F scores of the documents with `keys`, by key.
-fn document_scores(
-    searcher: &Searcher,
-    records: &KindStatistics,
-    columns: &Columns,
-    fields: &Fields,
-    terms: &[(String, f32)],
-    keys: &[u64],
-) -> Result<HashMap<u64, f32>> {
-    let Some(terms_query) = query::document_query(fields, terms) else {
-        return Ok(HashMap::new());
-    };
-    let mut distinct: Vec<u64> = keys.to_vec();
-    distinct.sort_unstable();
-    distinct.dedup();
-    // A union of term look-ups (a term set would stream the whole key dictionary).
-    let these = BooleanQuery::new(
-        distinct
-            .iter()
-            .map(|&k| {
-                let term = TermQuery::new(
-                    Term::from_field_u64(fields.doc_key, k),
-                    IndexRecordOption::Basic,
-                );
-                (Occur::Should, Box::new(term) as Box<dyn Query>)
-            })
-            .collect(),
-    );
-    let query = BooleanQuery::new(vec![
-        (Occur::Must, terms_query),
-        (
-            Occur::Must,
-            Box::new(ConstScoreQuery::new(Box::new(these), 0.0)),
-        ),
-    ]);
-    let top = searcher
-        .search_with_statistics_provider(
-            &query,
-            &TopDocs::with_limit(distinct.len().max(1)).order_by_score(),
-            records,
-        )
-        .context("searching documents")?;
-    Ok(top
-        .into_iter()
-        .map(|(score, address)| (columns.doc_key(address), score))
-        .collect())
 }

@@ -23,6 +23,40 @@ fn a_passage_holding_the_words_together_beats_one_repeating_one_word() {
 }
 
 #[test]
+fn a_passage_gains_from_the_other_query_words_of_its_article() {
+    let env = TestEnv::new();
+    // Alone, the longer heron passage of both.txt would score lower than one.txt's.
+    env.write(
+        "both.txt",
+        &format!("Notes\n\nThe heron nested by the water. {FILLER} {FILLER} {FILLER}\n\nLater an egret came. {FILLER} {FILLER}\n"),
+    );
+    env.write(
+        "one.txt",
+        &format!("Notes\n\nThe heron nested by the water. {FILLER} {FILLER}\n\nThe weather stayed dry. {FILLER} {FILLER}\n"),
+    );
+    env.index();
+    let heron_paths = |hits: &[loupe::render::JsonHit]| -> Vec<String> {
+        hits.iter()
+            .filter(|h| h.text.contains("heron"))
+            .map(|h| h.path.clone())
+            .collect()
+    };
+    let before = env.search("heron egret", &[]).hits;
+    assert_eq!(heron_paths(&before), ["both.txt", "one.txt"], "{before:?}");
+    // A touched file keeps its recorded length, so its scores do not move.
+    let file = std::fs::File::options()
+        .append(true)
+        .open(env.corpus().join("both.txt"))
+        .unwrap();
+    file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
+        .unwrap();
+    env.index();
+    let after = env.search("heron egret", &[]).hits;
+    let scores = |hits: &[loupe::render::JsonHit]| hits.iter().map(|h| h.score).collect::<Vec<_>>();
+    assert_eq!(scores(&before), scores(&after));
+}
+
+#[test]
 fn scores_decrease_down_the_page_and_explain_shows_their_parts() {
     let env = TestEnv::new();
     for i in 0..12 {

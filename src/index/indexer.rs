@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use rustc_hash::FxHashSet;
+use tantivy::indexer::UserOperation;
 use tantivy::indexer::{LogMergePolicy, MergePolicy, NoMergePolicy};
 use tantivy::schema::Term;
 use tantivy::{DateTime, IndexWriter, TantivyDocument, TantivyError};
@@ -404,7 +405,9 @@ struct DocumentTotals {
 
 impl DocumentTotals {
     fn of(records: &manifest::Manifest) -> DocumentTotals {
-        records.values().fold(DocumentTotals::default(), |t, r| t.with(r.length))
+        records
+            .values()
+            .fold(DocumentTotals::default(), |t, r| t.with(r.length))
     }
 
     fn with(self, length: u64) -> DocumentTotals {
@@ -503,7 +506,8 @@ fn index_file(
         delete_file(writer, fields, &file.rel_path);
     }
     let article = Article::parse(&decoded.text);
-    let passages = add_passages(writer, fields, &file.rel_path, &decoded, &article, limits);
+    let mut batch = passage_documents(fields, &file.rel_path, &decoded, &article, limits);
+    let passages = batch.len() as u64;
     let record = FileRecord {
         size: read,
         mtime_ns: file.mtime_ns,
@@ -511,7 +515,10 @@ fn index_file(
         passages,
         length: document_length(&decoded.text, &article),
     };
-    let _ = writer.add_document(record_document(fields, &file.rel_path, &record));
+    batch.push(record_document(fields, &file.rel_path, &record));
+    // One batch, so that the file's passages and record lie side by side in one segment
+    // (what counting documents relies on: [`crate::search::count`]).
+    let _ = writer.run(batch.into_iter().map(UserOperation::Add));
     FileOutcome::Indexed {
         passages,
         length: record.length,
@@ -544,15 +551,14 @@ fn document_length(text: &str, article: &Article) -> u64 {
     TITLE_WEIGHT as u64 * title + crate::analysis::count_terms(&text[article.body.clone()])
 }
 
-/// Splits a document into passages and adds them; returns how many.
-fn add_passages(
-    writer: &IndexWriter,
+/// Splits a document into passages: one tantivy document each.
+fn passage_documents(
     fields: &Fields,
     rel_path: &str,
     decoded: &decode::Decoded,
     article: &Article,
     limits: PassageLimits,
-) -> u64 {
+) -> Vec<TantivyDocument> {
     let text = decoded.text.as_str();
     // Documents whose title and text are the same (whatever their date) are one story.
     let content_start = article
@@ -563,8 +569,9 @@ fn add_passages(
     let title = article.title.clone().map(|r| &text[r]);
     let body = &text[article.body.clone()];
     let (mut line, mut counted_to) = (1u64, 0usize);
-    let mut count = 0;
-    for (ordinal, range) in passage::split(body, limits).into_iter().enumerate() {
+    let ranges = passage::split(body, limits);
+    let mut documents = Vec::with_capacity(ranges.len() + 1);
+    for (ordinal, range) in ranges.into_iter().enumerate() {
         let start = article.body.start + range.start;
         let end = article.body.start + range.end;
         line += text.as_bytes()[counted_to..start]
@@ -599,8 +606,7 @@ fn add_passages(
         doc.add_u64(fields.byte_end, (end + decoded.bom_len) as u64);
         doc.add_text(fields.text, &text[start..end]);
         doc.add_text(fields.body, &text[start..end]);
-        let _ = writer.add_document(doc);
-        count += 1;
+        documents.push(doc);
     }
-    count
+    documents
 }

@@ -1,7 +1,8 @@
-//! Counting what a query matches: passages, and the documents they come from (distinct
-//! values of the passages' `doc_key` fast field, a hash of the document path).
+//! Counting what a query matches: passages, and the documents they come from. A document's
+//! passages are indexed in one batch, so they lie side by side in one segment (merges keep
+//! that order): its matching passages come one after another, and the documents are counted
+//! by the changes of the passages' `doc_key` (a hash of the document path), with no set.
 
-use rustc_hash::FxHashSet;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
@@ -32,8 +33,8 @@ pub struct Totals {
 pub struct SegmentCounter {
     keys: Option<Column<u64>>,
     passages: usize,
-    documents: FxHashSet<u64>,
-    /// The last key inserted: a document's passages mostly come one after another.
+    documents: usize,
+    /// The document of the last matching passage.
     last: Option<u64>,
 }
 
@@ -49,7 +50,7 @@ impl Collector for PassagesAndDocuments {
         Ok(SegmentCounter {
             keys: segment.fast_fields().u64(DOC_KEY).ok(),
             passages: 0,
-            documents: FxHashSet::default(),
+            documents: 0,
             last: None,
         })
     }
@@ -58,29 +59,23 @@ impl Collector for PassagesAndDocuments {
         false
     }
 
-    fn merge_fruits(&self, parts: Vec<(usize, FxHashSet<u64>)>) -> tantivy::Result<Totals> {
-        let passages = parts.iter().map(|(p, _)| p).sum();
-        let mut parts = parts.into_iter().map(|(_, d)| d);
-        let mut all = parts.next().unwrap_or_default();
-        for part in parts {
-            all.extend(part);
-        }
+    fn merge_fruits(&self, parts: Vec<(usize, usize)>) -> tantivy::Result<Totals> {
         Ok(Totals {
-            passages,
-            documents: all.len(),
+            passages: parts.iter().map(|(p, _)| p).sum(),
+            documents: parts.iter().map(|(_, d)| d).sum(),
             estimated: false,
         })
     }
 }
 
 impl SegmentCollector for SegmentCounter {
-    type Fruit = (usize, FxHashSet<u64>);
+    type Fruit = (usize, usize);
 
     fn collect(&mut self, doc: DocId, _: Score) {
         self.passages += 1;
         if let Some(key) = self.keys.as_ref().and_then(|k| k.first(doc)) {
             if self.last != Some(key) {
-                self.documents.insert(key);
+                self.documents += 1;
                 self.last = Some(key);
             }
         }

@@ -129,16 +129,12 @@ pub fn ranked(
     } else {
         want
     };
-    // The best passages by their words alone; the bonuses are scored for those only. When
-    // the numbers of matches are estimated (or not wanted), tantivy may skip blocks of weak
-    // matches; counting exactly reads every match, in the same pass.
+    // The best passages by their words alone; the bonuses are scored for those only. Plain
+    // words are ranked in a pass that lets tantivy skip blocks of weak matches, and counted
+    // (or their numbers estimated) apart, without scoring; other queries (phrases above all)
+    // are counted in the ranking pass, so that they are evaluated once.
     let collector = TopDocs::with_limit(pool).order_by_score();
-    let estimate = if counting == Counting::Estimate && evidence.any_word {
-        estimated_totals(searcher, fields, evidence, &passages)?
-    } else {
-        None
-    };
-    let (top, total) = if count && estimate.is_none() {
+    let (top, total) = if count && !evidence.any_word {
         let (top, total) = searcher
             .search_with_statistics_provider(query, &(collector, PassagesAndDocuments), &passages)
             .context("searching")?;
@@ -147,7 +143,22 @@ pub fn ranked(
         let top = searcher
             .search_with_statistics_provider(query, &collector, &passages)
             .context("searching")?;
-        (top, estimate)
+        let total = if !count {
+            None
+        } else if let Some(estimate) = (counting == Counting::Estimate)
+            .then(|| estimated_totals(searcher, fields, evidence, &passages))
+            .transpose()?
+            .flatten()
+        {
+            Some(estimate)
+        } else {
+            Some(
+                searcher
+                    .search(query, &PassagesAndDocuments)
+                    .context("counting")?,
+            )
+        };
+        (top, total)
     };
     let mut found: Vec<Scored> = top.into_iter().map(|(s, a)| plain(s, a)).collect();
     if let Some(proximity) = evidence.proximity {

@@ -23,7 +23,9 @@ impl<'a> PassageStatistics<'a> {
             .sum();
         PassageStatistics {
             searcher,
-            documents: all.saturating_sub(PassageStatistics::documents(searcher)).max(1),
+            documents: all
+                .saturating_sub(PassageStatistics::documents(searcher))
+                .max(1),
         }
     }
 

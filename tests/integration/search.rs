@@ -169,3 +169,54 @@ fn text_output_shows_location_title_and_snippet() {
         ["  Weather", "  Prices of umbrellas rose in the rain."]
     );
 }
+
+#[test]
+fn match_counts_are_exact_over_threads_segments_and_updates() {
+    let env = TestEnv::new();
+    let filler = "The committee heard from farmers and traders about the harvest, the prices at the market and the state of the roads in the valley, and it adjourned late.";
+    let paragraph = |word: &str| format!("{word} {filler} {filler}");
+    let write = |i: usize, extra_kestrel: bool| {
+        let first = if i.is_multiple_of(2) || extra_kestrel {
+            "kestrel"
+        } else {
+            "sparrow"
+        };
+        let second = if i.is_multiple_of(3) {
+            "plover"
+        } else {
+            "sparrow"
+        };
+        let body = [
+            paragraph(first),
+            paragraph(second),
+            paragraph(first),
+            paragraph("sparrow"),
+        ]
+        .join("\n\n");
+        env.write(&format!("f{i:02}.txt"), &format!("File {i}\n\n{body}\n"));
+    };
+    for i in 0..40 {
+        write(i, false);
+    }
+    env.run_ok(&["index", "--threads", "2"], 0);
+    let check = |kestrel: &[usize]| {
+        let plover: Vec<usize> = (0..40).filter(|i: &usize| i.is_multiple_of(3)).collect();
+        let plover_only = plover.iter().filter(|i| !kestrel.contains(i)).count();
+        let both = env.search("kestrel plover", &[]);
+        assert_eq!(both.total_documents, kestrel.len() + plover_only);
+        assert_eq!(both.total_hits, 2 * kestrel.len() + plover.len());
+        let phrase = env.search("\"kestrel the committee\"", &[]);
+        assert_eq!(phrase.total_documents, kestrel.len());
+        assert_eq!(phrase.total_hits, 2 * kestrel.len());
+        assert_eq!(env.search("sparrow", &[]).total_documents, 40);
+    };
+    let mut kestrel: Vec<usize> = (0..40).step_by(2).collect();
+    check(&kestrel);
+    // Changed files are re-indexed into new segments; their old passages no longer count.
+    for i in [1, 3, 5] {
+        write(i, true);
+    }
+    env.run_ok(&["index", "--threads", "2"], 0);
+    kestrel.extend([1, 3, 5]);
+    check(&kestrel);
+}

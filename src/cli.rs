@@ -25,6 +25,8 @@ pub enum Command {
     Stats(StatsArgs),
     /// Measure ranking quality against relevance judgments (nDCG@10, MAP, P@10, Recall@100, MRR).
     Eval(EvalArgs),
+    /// Serve a search page and a JSON API on this machine (builds the index first when missing).
+    Serve(ServeArgs),
     /// Print a shell completion script (e.g. `loupe completions bash > ~/.local/share/bash-completion/completions/loupe`).
     Completions(CompletionsArgs),
     /// Print the manual page in roff (e.g. `loupe man > ~/.local/share/man/man1/loupe.1`).
@@ -48,6 +50,17 @@ pub struct Locations {
     /// Folder of the index.
     #[arg(long, value_name = "DIR", default_value = "index")]
     pub index: PathBuf,
+}
+
+/// `loupe serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub locations: Locations,
+    /// Address to listen on; port 0 picks a free port. Only the loopback address is the default:
+    /// another one opens the index to the network.
+    #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:7700")]
+    pub addr: std::net::SocketAddr,
 }
 
 /// `loupe index`.

@@ -30,6 +30,7 @@ pub mod index;
 pub mod progress;
 pub mod render;
 pub mod search;
+pub mod server;
 pub mod stats;
 
 pub use error::{Error, Result};

@@ -4,6 +4,7 @@
 mod eval;
 mod index;
 mod search;
+mod serve;
 mod stats;
 
 use std::path::Path;
@@ -24,6 +25,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Search(args) => search::run(args),
         Command::Stats(args) => stats::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(args.shell, &mut command, "loupe", &mut std::io::stdout());

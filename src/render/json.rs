@@ -117,9 +117,9 @@ fn pairs(ranges: &[std::ops::Range<usize>]) -> Vec<[usize; 2]> {
     ranges.iter().map(|r| [r.start, r.end]).collect()
 }
 
-/// Writes all results as one JSON object and a newline.
-pub fn write_json(out: &mut dyn Write, results: &SearchResults) -> io::Result<()> {
-    let json = JsonResults {
+/// The JSON object of `--format json` for `results`.
+pub fn results(results: &SearchResults) -> JsonResults {
+    JsonResults {
         query: results.query.clone(),
         total_hits: results.total_hits.unwrap_or(0),
         total_documents: results.total_documents.unwrap_or(0),
@@ -136,8 +136,12 @@ pub fn write_json(out: &mut dyn Write, results: &SearchResults) -> io::Result<()
                 query: s.query.clone(),
             })
             .collect(),
-    };
-    serde_json::to_writer(&mut *out, &json)?;
+    }
+}
+
+/// Writes all results as one JSON object and a newline.
+pub fn write_json(out: &mut dyn Write, results: &SearchResults) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, &self::results(results))?;
     writeln!(out)
 }
 

@@ -11,6 +11,7 @@ pub mod ranking;
 pub mod scoring;
 pub mod statistics;
 pub mod suggest;
+pub mod view;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -178,6 +179,22 @@ impl PassageSearcher {
             .index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e: tantivy::TantivyError| Error::IndexDamaged {
+                path: dir.to_path_buf(),
+                detail: e.to_string(),
+            })?;
+        Ok(PassageSearcher { store, reader })
+    }
+
+    /// Opens the index in `dir` for a long-running process: the searcher follows new commits
+    /// (of `loupe index` runs beside it) a moment after they are made.
+    pub fn open_following_commits(dir: &Path) -> Result<PassageSearcher> {
+        let store = Store::open(dir)?;
+        let reader = store
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()
             .map_err(|e: tantivy::TantivyError| Error::IndexDamaged {
                 path: dir.to_path_buf(),

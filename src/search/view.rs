@@ -1,0 +1,121 @@
+//! The whole article behind a hit, for reading it around its passages (`loupe serve`'s
+//! article view): its text as indexed, where each passage lies in it, and where the query
+//! matches it.
+
+use std::path::Path;
+
+use serde::Serialize;
+use tantivy::collector::DocSetCollector;
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Term};
+use tantivy::TantivyDocument;
+
+use super::{query, query_syntax, u64_of, PassageSearcher};
+use crate::error::{Error, IndexContext, Result};
+use crate::index::article::Article;
+use crate::index::{decode, manifest};
+use crate::search::highlight;
+use crate::search::ranking::Ranking;
+
+/// An article as the article view shows it. Byte offsets are into `text`.
+#[derive(Debug, Serialize)]
+pub struct ArticleView {
+    /// Path relative to the corpus root.
+    pub path: String,
+    /// Title, when the article has one.
+    pub title: Option<String>,
+    /// `YYYY-MM-DD`, when the article has a date header.
+    pub date: Option<String>,
+    /// The article's text (decoded, without a byte-order mark).
+    pub text: String,
+    /// Its passages, in order.
+    pub passages: Vec<PassageSpan>,
+    /// `[start, end]` byte ranges of the query's matches in `text` (empty without a query).
+    pub highlights: Vec<[usize; 2]>,
+    /// `"changed"` when the file is no longer what was indexed (the passage ranges may be off).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale: Option<&'static str>,
+}
+
+/// Where one passage lies in its article.
+#[derive(Debug, Serialize)]
+pub struct PassageSpan {
+    /// Ordinal from 0.
+    pub passage: u64,
+    /// 1-based line of its first character.
+    pub line: u64,
+    /// Byte range in the article's `text`.
+    pub byte_start: usize,
+    /// Just past its end.
+    pub byte_end: usize,
+}
+
+impl PassageSearcher {
+    /// The indexed article at `rel_path` in `corpus`, with the matches of `query_text` when
+    /// given; `None` when no such document is indexed or its file cannot be read any more.
+    pub fn article(
+        &self,
+        corpus: &Path,
+        rel_path: &str,
+        query_text: Option<&str>,
+    ) -> Result<Option<ArticleView>> {
+        let fields = &self.store.fields;
+        let searcher = self.reader.searcher();
+        let Some(record) = manifest::record_of(&searcher, fields, rel_path)? else {
+            return Ok(None);
+        };
+        let Ok(bytes) = std::fs::read(corpus.join(rel_path)) else {
+            return Ok(None);
+        };
+        let changed = xxhash_rust::xxh3::xxh3_64(&bytes) != record.hash;
+        let Ok(decoded) = decode::decode_owned(bytes) else {
+            return Ok(None);
+        };
+        let text = decoded.text;
+        let article = Article::parse(&text);
+        let by_path = TermQuery::new(
+            Term::from_field_text(fields.path, rel_path),
+            IndexRecordOption::Basic,
+        );
+        let addresses = searcher
+            .search(&by_path, &DocSetCollector)
+            .context("reading passages")?;
+        let mut passages = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            let doc: TantivyDocument = searcher.doc(address).context("reading passages")?;
+            let offset = |field| {
+                (u64_of(&doc, field) as usize)
+                    .saturating_sub(decoded.bom_len)
+                    .min(text.len())
+            };
+            passages.push(PassageSpan {
+                passage: u64_of(&doc, fields.passage),
+                line: u64_of(&doc, fields.line),
+                byte_start: offset(fields.byte_start),
+                byte_end: offset(fields.byte_end),
+            });
+        }
+        passages.sort_by_key(|p| p.passage);
+        let highlights = match query_text {
+            None => Vec::new(),
+            Some(q) => {
+                let node = query_syntax::parse(q)
+                    .map_err(|e| Error::Query(format!("query error: {e}")))?;
+                let compiled = query::compile(&node, fields, &searcher, &[], &Ranking::default())?;
+                highlight::find_matches(&text, &compiled.matcher)
+                    .into_iter()
+                    .map(|r| [r.start, r.end])
+                    .collect()
+            }
+        };
+        Ok(Some(ArticleView {
+            path: rel_path.to_string(),
+            title: article.title.clone().map(|r| text[r].to_string()),
+            date: article.date.map(|d| d.to_string()),
+            passages,
+            highlights,
+            stale: changed.then_some("changed"),
+            text,
+        }))
+    }
+}

@@ -1,6 +1,7 @@
 //! Integration tests: each drives the built `loupe` binary on a corpus it writes in a
 //! temporary folder. No network, no shared corpora, no timing assertions.
 
+mod server_util;
 mod util;
 
 mod errors;
@@ -12,3 +13,4 @@ mod query;
 mod ranking;
 mod safety;
 mod search;
+mod serve;

@@ -4,6 +4,7 @@
 mod server_util;
 mod util;
 
+mod browser;
 mod errors;
 mod eval;
 mod incremental;

@@ -61,6 +61,9 @@ pub struct ServeArgs {
     /// another one opens the index to the network.
     #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:7700")]
     pub addr: std::net::SocketAddr,
+    /// Follow the corpus folder: index added, changed, renamed and removed files a moment after they change.
+    #[arg(long)]
+    pub watch: bool,
 }
 
 /// `loupe index`.

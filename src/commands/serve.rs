@@ -18,6 +18,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         index_dir: index_dir.clone(),
         corpus,
         addr: args.addr,
+        watch: args.watch,
     };
     server::serve(options, |addr| {
         eprintln!("loupe: serving http://{addr}/ (Ctrl-C stops)");

@@ -1,9 +1,11 @@
 //! `loupe serve`: a search page and a JSON API over one open index, on the local machine.
-//! The index is opened once and follows the commits of `loupe index` runs beside it; searches
-//! run on blocking threads, each cut off after [`SEARCH_TIMEOUT`].
+//! The index is opened once and follows the commits of `loupe index` runs beside it (or of
+//! the watch, with `--watch`); searches run on blocking threads, each cut off after
+//! [`SEARCH_TIMEOUT`].
 
 mod api;
 mod page;
+mod watch;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -35,6 +37,8 @@ pub struct ServeOptions {
     pub corpus: PathBuf,
     /// Where to listen.
     pub addr: SocketAddr,
+    /// Follow the corpus folder and update the index as files change.
+    pub watch: bool,
 }
 
 /// What every request handler shares.
@@ -60,7 +64,12 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<()
             path: options.index_dir.clone(),
             error: e,
         })?;
-    runtime.block_on(async move {
+    let watch = if options.watch {
+        Some(watch::Watch::start(&options.corpus, &options.index_dir)?)
+    } else {
+        None
+    };
+    let served = runtime.block_on(async move {
         let io_error = |e| Error::Io {
             path: PathBuf::from(options.addr.to_string()),
             error: e,
@@ -73,7 +82,11 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<()
             .with_graceful_shutdown(shutdown_signal())
             .await
             .map_err(io_error)
-    })
+    });
+    if let Some(watch) = watch {
+        watch.stop();
+    }
+    served
 }
 
 /// The routes.

@@ -137,6 +137,42 @@ fn an_update_by_loupe_index_becomes_visible_without_a_restart() {
 }
 
 #[test]
+fn with_watch_added_renamed_and_removed_files_show_up_without_running_index() {
+    let env = herons();
+    let server = Server::start_with(&env, &["--watch"]);
+    let bittern = "/api/search?q=bittern";
+    let paths = |r: &serde_json::Value| -> Vec<String> {
+        r["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["path"].as_str().unwrap().to_string())
+            .collect()
+    };
+    env.write(
+        "marsh.txt",
+        &format!("Marsh\n\nA bittern boomed. {FILLER}\n"),
+    );
+    assert!(
+        server.wait_for(bittern, |r| paths(r) == ["marsh.txt"]),
+        "an added file is found"
+    );
+    std::fs::rename(env.corpus().join("marsh.txt"), env.corpus().join("fen.txt")).unwrap();
+    assert!(
+        server.wait_for(bittern, |r| paths(r) == ["fen.txt"]),
+        "a renamed file is found under its new name only"
+    );
+    env.remove("fen.txt");
+    assert!(
+        server.wait_for(bittern, |r| r["total_hits"] == 0),
+        "a removed file is gone"
+    );
+    let status = server.terminate();
+    assert!(status.success(), "{status:?}");
+    env.index(); // the watch left no lock behind
+}
+
+#[test]
 fn a_thousand_requests_from_eight_clients_all_succeed() {
     let env = herons();
     let server = Server::start(&env);

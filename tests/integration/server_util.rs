@@ -30,9 +30,15 @@ impl Server {
     /// Starts `loupe serve` in `env` (building the index when missing) and waits until it
     /// listens.
     pub fn start(env: &TestEnv) -> Server {
+        Server::start_with(env, &[])
+    }
+
+    /// Starts `loupe serve` with `extra` arguments.
+    pub fn start_with(env: &TestEnv, extra: &[&str]) -> Server {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("loupe"))
             .current_dir(env.root())
             .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()

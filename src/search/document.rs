@@ -146,28 +146,34 @@ fn add_segment(
     let title = segment.inverted_index(fields.title)?;
     for (i, (text, _)) in terms.iter().enumerate() {
         let in_body = Term::from_field_text(fields.body, text);
-        if let Some(mut postings) = body.read_postings(&in_body, IndexRecordOption::WithFreqs)? {
-            for &(doc, key) in &passages {
-                if postings.doc() < doc {
-                    postings.seek(doc);
-                }
-                if postings.doc() == doc {
-                    sums.get_mut(&key).expect("a key asked for").frequencies[i].0 +=
-                        u64::from(postings.term_freq());
-                }
-            }
-        }
+        for_each_frequency(&body, &in_body, &passages, |key, tf| {
+            sums.get_mut(&key).expect("a key asked for").frequencies[i].0 += tf;
+        })?;
         let in_title = Term::from_field_text(fields.title, text);
-        if let Some(mut postings) = title.read_postings(&in_title, IndexRecordOption::WithFreqs)? {
-            for &(doc, key) in &title_from {
-                if postings.doc() < doc {
-                    postings.seek(doc);
-                }
-                if postings.doc() == doc {
-                    sums.get_mut(&key).expect("a key asked for").frequencies[i].1 =
-                        u64::from(postings.term_freq());
-                }
-            }
+        for_each_frequency(&title, &in_title, &title_from, |key, tf| {
+            sums.get_mut(&key).expect("a key asked for").frequencies[i].1 = tf;
+        })?;
+    }
+    Ok(())
+}
+
+/// Calls `found` with the key and the frequency of `term` for each of `docs` (in doc-id
+/// order) that holds it, seeking the term's postings to them.
+fn for_each_frequency(
+    index: &tantivy::InvertedIndexReader,
+    term: &Term,
+    docs: &[(DocId, u64)],
+    mut found: impl FnMut(u64, u64),
+) -> tantivy::Result<()> {
+    let Some(mut postings) = index.read_postings(term, IndexRecordOption::WithFreqs)? else {
+        return Ok(());
+    };
+    for &(doc, key) in docs {
+        if postings.doc() < doc {
+            postings.seek(doc);
+        }
+        if postings.doc() == doc {
+            found(key, u64::from(postings.term_freq()));
         }
     }
     Ok(())

@@ -174,27 +174,21 @@ pub struct PassageSearcher {
 impl PassageSearcher {
     /// Opens the index in `dir` for searching.
     pub fn open(dir: &Path) -> Result<PassageSearcher> {
-        let store = Store::open(dir)?;
-        let reader = store
-            .index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .map_err(|e: tantivy::TantivyError| Error::IndexDamaged {
-                path: dir.to_path_buf(),
-                detail: e.to_string(),
-            })?;
-        Ok(PassageSearcher { store, reader })
+        PassageSearcher::open_with(dir, ReloadPolicy::Manual)
     }
 
     /// Opens the index in `dir` for a long-running process: the searcher follows new commits
     /// (of `loupe index` runs beside it) a moment after they are made.
     pub fn open_following_commits(dir: &Path) -> Result<PassageSearcher> {
+        PassageSearcher::open_with(dir, ReloadPolicy::OnCommitWithDelay)
+    }
+
+    fn open_with(dir: &Path, reload: ReloadPolicy) -> Result<PassageSearcher> {
         let store = Store::open(dir)?;
         let reader = store
             .index
             .reader_builder()
-            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .reload_policy(reload)
             .try_into()
             .map_err(|e: tantivy::TantivyError| Error::IndexDamaged {
                 path: dir.to_path_buf(),

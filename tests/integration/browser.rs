@@ -213,6 +213,11 @@ fn the_search_page_works_in_a_browser() {
         until(client, "!document.getElementById('error').hidden").await;
         let error = texts(client, "#error").await.join("");
         assert!(error.contains("column"), "{error}");
+        // Readable at phone width: nothing wider than the window.
+        client.set_window_size(390, 844).await.unwrap();
+        search_for(client, "heron lake").await;
+        until(client, "document.querySelectorAll('#results .hit').length > 0 && document.documentElement.scrollWidth <= window.innerWidth").await;
+        client.set_window_size(1100, 900).await.unwrap();
         if let Ok(path) = std::env::var("LOUPE_SCREENSHOT") {
             search_for(client, "heron lake").await;
             until(

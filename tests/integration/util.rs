@@ -58,7 +58,9 @@ impl TestEnv {
     /// A `loupe` command run in the test folder with a clean environment.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::cargo_bin("loupe").expect("loupe binary");
+        // `eval --suite` keeps its indexes under the temporary folder: the test's own.
         cmd.current_dir(self.root())
+            .env("TMPDIR", self.root())
             .env_remove("NO_COLOR")
             .env_remove("CLICOLOR_FORCE")
             .env_remove("TERM")

@@ -2,6 +2,7 @@
 //! the decoder, the highlighter and the whole search path. None may panic, and each result
 //! must keep its invariants (ranges inside the text, on character boundaries, bounded).
 
+use loupe::analysis::Analysis;
 use loupe::index::article::Article;
 use loupe::index::indexer::{self, IndexOptions};
 use loupe::index::passage::{self, PassageLimits};
@@ -23,6 +24,10 @@ fn messy_text() -> impl Strategy<Value = String> {
         Just("date 2026-02-26 ".to_string()),
         Just("Türkiye’s ".to_string()),
         Just("Москва ".to_string()),
+        Just("İSTANBUL'da Xocalı ".to_string()),
+        Just("在北京市".to_string()),
+        Just("東京都に".to_string()),
+        Just("lang tr\n".to_string()),
         Just("🙂".to_string()),
         "[a-zA-Z]{1,12}",
         any::<char>().prop_map(|c| c.to_string()),
@@ -111,7 +116,7 @@ proptest! {
     #[test]
     fn snippets_keep_highlights_on_words(text in messy_text(), word in "[a-z]{1,6}", max in 20usize..400) {
         let matcher = Matcher { terms: loupe::analysis::terms(&word).into_iter().collect(), ..Matcher::default() };
-        let matches = find_keyed_matches(&text, &matcher);
+        let matches = find_keyed_matches(&text, &matcher, Analysis::English);
         for (m, _) in &matches {
             prop_assert!(is_char_range(&text, m));
         }
@@ -158,6 +163,24 @@ proptest! {
             for hit in &results.hits {
                 for h in &hit.snippet.highlights {
                     prop_assert!(is_char_range(&hit.snippet.text, h));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_analysis_cuts_text_at_character_boundaries(text in messy_text()) {
+        use tantivy::tokenizer::TokenStream;
+        for analysis in [Analysis::English, Analysis::Russian, Analysis::Turkish, Analysis::Azerbaijani, Analysis::Plain] {
+            for mut analyzer in [analysis.analyzer(), analysis.query_analyzer()] {
+                let mut stream = analyzer.token_stream(&text);
+                let mut last_position = 0;
+                while stream.advance() {
+                    let t = stream.token();
+                    prop_assert!(is_char_range(&text, &(t.offset_from..t.offset_to)));
+                    prop_assert!(!t.text.is_empty() || analysis != Analysis::English);
+                    prop_assert!(t.position >= last_position);
+                    last_position = t.position;
                 }
             }
         }

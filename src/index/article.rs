@@ -1,5 +1,5 @@
-//! One article's structure: the optional `date YYYY-MM-DD` header token, the title (a short
-//! single-line first paragraph) and the body. Works on decoded text; knows nothing of files or
+//! One article's structure: the optional header tokens `date YYYY-MM-DD` and `lang xx` (in
+//! either order), the title (a short single-line first paragraph) and the body. Works on decoded text; knows nothing of files or
 //! the index.
 
 use std::ops::Range;
@@ -15,6 +15,8 @@ const MAX_TITLE_CHARS: usize = 200;
 pub struct Article {
     /// The date from the header, when the text starts with a valid one.
     pub date: Option<Date>,
+    /// The language from the header (`lang ru`), which overrides detection.
+    pub language: Option<String>,
     /// The title's byte range, when the first paragraph is a title.
     pub title: Option<Range<usize>>,
     /// The body's byte range: everything after the header and the title.
@@ -24,10 +26,23 @@ pub struct Article {
 impl Article {
     /// Splits `text` into date, title and body.
     pub fn parse(text: &str) -> Article {
-        let (date, after_header) = match parse_date_header(text) {
-            Some((date, end)) => (Some(date), end),
-            None => (None, 0),
-        };
+        let (mut date, mut language, mut after_header) = (None, None, 0);
+        loop {
+            let rest = &text[after_header..];
+            if let Some((d, end)) = date.is_none().then(|| parse_date_header(rest)).flatten() {
+                date = Some(d);
+                after_header += end;
+            } else if let Some((l, end)) = language
+                .is_none()
+                .then(|| parse_lang_header(rest))
+                .flatten()
+            {
+                language = Some(l);
+                after_header += end;
+            } else {
+                break;
+            }
+        }
         let rest = &text[after_header..];
         let mut paras = paragraphs(rest);
         let first = paras.next();
@@ -41,11 +56,13 @@ impl Article {
         match title {
             Some((range, body_start)) => Article {
                 date,
+                language,
                 title: Some(after_header + range.start..after_header + range.end),
                 body: after_header + body_start..text.len(),
             },
             None => Article {
                 date,
+                language,
                 title: None,
                 body: after_header..text.len(),
             },
@@ -63,7 +80,31 @@ fn parse_date_header(text: &str) -> Option<(Date, usize)> {
     let start = text.len() - text.trim_start().len();
     let token = text[start..].strip_prefix("date ")?;
     let date = Date::parse(token.get(..10)?)?;
-    let mut end = start + "date ".len() + 10;
+    Some((date, header_end(text, start + "date ".len() + 10)?))
+}
+
+/// Finds `lang xx` (a language code of two or three lower-case letters) after optional
+/// leading whitespace, alone on its line or before a date header (so that text starting with
+/// "lang is ..." stays text); returns the code and the offset just past the header.
+fn parse_lang_header(text: &str) -> Option<(String, usize)> {
+    let start = text.len() - text.trim_start().len();
+    let token = text[start..].strip_prefix("lang ")?;
+    let code: String = token
+        .chars()
+        .take_while(|c| c.is_ascii_lowercase())
+        .collect();
+    if !(2..=3).contains(&code.len()) {
+        return None;
+    }
+    let end = header_end(text, start + "lang ".len() + code.len())?;
+    let rest = &text[end..];
+    let alone = rest.is_empty() || text[..end].ends_with('\n') || parse_date_header(rest).is_some();
+    alone.then_some((code, end))
+}
+
+/// The end of a header token ending at `end`: past the spaces (or one line break) after it;
+/// `None` when the token is glued to more text.
+fn header_end(text: &str, mut end: usize) -> Option<usize> {
     let after = &text[end..];
     if !(after.is_empty() || after.starts_with(char::is_whitespace)) {
         return None;
@@ -76,7 +117,7 @@ fn parse_date_header(text: &str) -> Option<(Date, usize)> {
     {
         end += after.len() - stripped.len();
     }
-    Some((date, end))
+    Some(end)
 }
 
 #[cfg(test)]
@@ -147,6 +188,27 @@ mod tests {
             parts("date 2026-01-01\n"),
             (Some("2026-01-01".into()), None, "")
         );
+    }
+
+    #[test]
+    fn lang_header_before_or_after_the_date() {
+        for text in [
+            "lang ru\ndate 2026-01-01\nЗаголовок\n\nТекст.",
+            "date 2026-01-01 lang ru\nЗаголовок\n\nТекст.",
+        ] {
+            let a = Article::parse(text);
+            assert_eq!(a.language.as_deref(), Some("ru"), "{text}");
+            assert_eq!(a.date.map(|d| d.to_string()).as_deref(), Some("2026-01-01"));
+            assert_eq!(a.title.map(|r| &text[r]), Some("Заголовок"));
+        }
+        for text in [
+            "lang russian\n\nText",
+            "language ru\n\nText",
+            "lang r\n\nText",
+            "lang is a word\n\nText",
+        ] {
+            assert_eq!(Article::parse(text).language, None, "{text}");
+        }
     }
 
     #[test]

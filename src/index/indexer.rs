@@ -9,9 +9,10 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use rustc_hash::FxHashSet;
 use tantivy::indexer::UserOperation;
 use tantivy::indexer::{LogMergePolicy, MergePolicy, NoMergePolicy};
-use tantivy::schema::Term;
+use tantivy::schema::{Field, Term};
 use tantivy::{DateTime, IndexWriter, TantivyDocument, TantivyError};
 
+use crate::analysis::{self, Analysis, Analyzers};
 use crate::error::{Error, IndexContext, Result};
 use crate::index::article::Article;
 use crate::index::corpus::{self, CorpusFile};
@@ -198,6 +199,7 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
         .collect();
     observer.started(to_read.len(), to_read.iter().map(|f| f.size).sum());
 
+    let mut analyzers = Analyzers::default();
     let mut since_commit = 0u64;
     let mut skipped_files: Vec<String> = Vec::new();
     for file in to_read {
@@ -209,6 +211,7 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
             file,
             previous,
             options.passage_limits,
+            &mut analyzers,
         );
         observer.advanced(file.size);
         match outcome {
@@ -474,6 +477,7 @@ fn index_file(
     file: &CorpusFile,
     previous: Option<&FileRecord>,
     limits: PassageLimits,
+    analyzers: &mut Analyzers,
 ) -> FileOutcome {
     if file.size > MAX_FILE_BYTES {
         return FileOutcome::Skipped(format!("larger than {} MB, skipped", MAX_FILE_BYTES >> 20));
@@ -506,7 +510,14 @@ fn index_file(
         delete_file(writer, fields, &file.rel_path);
     }
     let article = Article::parse(&decoded.text);
-    let mut batch = passage_documents(fields, &file.rel_path, &decoded, &article, limits);
+    let mut batch = passage_documents(
+        fields,
+        &file.rel_path,
+        &decoded,
+        &article,
+        limits,
+        analyzers,
+    );
     let passages = batch.len() as u64;
     let record = FileRecord {
         size: read,
@@ -547,17 +558,18 @@ fn document_length(text: &str, article: &Article) -> u64 {
     let title = article
         .title
         .clone()
-        .map_or(0, |t| crate::analysis::count_terms(&text[t]));
-    TITLE_WEIGHT as u64 * title + crate::analysis::count_terms(&text[article.body.clone()])
+        .map_or(0, |t| analysis::count_terms(&text[t]));
+    TITLE_WEIGHT as u64 * title + analysis::count_terms(&text[article.body.clone()])
 }
 
-/// Splits a document into passages: one tantivy document each.
+/// Splits a document into passages: one tantivy document each, analyzed in its language.
 fn passage_documents(
     fields: &Fields,
     rel_path: &str,
     decoded: &decode::Decoded,
     article: &Article,
     limits: PassageLimits,
+    analyzers: &mut Analyzers,
 ) -> Vec<TantivyDocument> {
     let text = decoded.text.as_str();
     // Documents whose title and text are the same (whatever their date) are one story.
@@ -568,8 +580,14 @@ fn passage_documents(
     let hash = xxhash_rust::xxh3::xxh3_64(text[content_start..].trim_end().as_bytes());
     let title = article.title.clone().map(|r| &text[r]);
     let body = &text[article.body.clone()];
-    let (mut line, mut counted_to) = (1u64, 0usize);
     let ranges = passage::split(body, limits);
+    let passage_texts: Vec<&str> = ranges.iter().map(|r| &body[r.clone()]).collect();
+    let (document_language, languages) = match &article.language {
+        Some(code) => (code.as_str(), vec![code.as_str(); ranges.len()]),
+        None => analysis::languages(title, &passage_texts),
+    };
+    let title_analysis = Analysis::of(document_language);
+    let (mut line, mut counted_to) = (1u64, 0usize);
     let mut documents = Vec::with_capacity(ranges.len() + 1);
     for (ordinal, range) in ranges.into_iter().enumerate() {
         let start = article.body.start + range.start;
@@ -582,9 +600,9 @@ fn passage_documents(
         let mut doc = TantivyDocument::default();
         doc.add_text(fields.path, rel_path);
         if let Some(title) = title {
-            doc.add_text(fields.title, title);
+            add_analyzed(&mut doc, fields.title, title, title_analysis, analyzers);
             for _ in 0..TITLE_WEIGHT {
-                doc.add_text(fields.body, title);
+                add_analyzed(&mut doc, fields.body, title, title_analysis, analyzers);
             }
         }
         if let Some(date) = article.date {
@@ -605,8 +623,32 @@ fn passage_documents(
         doc.add_u64(fields.byte_start, (start + decoded.bom_len) as u64);
         doc.add_u64(fields.byte_end, (end + decoded.bom_len) as u64);
         doc.add_text(fields.text, &text[start..end]);
-        doc.add_text(fields.body, &text[start..end]);
+        doc.add_text(fields.lang, languages[ordinal]);
+        let analysis = Analysis::of(languages[ordinal]);
+        add_analyzed(
+            &mut doc,
+            fields.body,
+            &text[start..end],
+            analysis,
+            analyzers,
+        );
         documents.push(doc);
     }
     documents
+}
+
+/// Adds `text` to `field`: as text for the field's own (English) analyzer to index, or already
+/// analyzed by `analysis`.
+fn add_analyzed(
+    doc: &mut TantivyDocument,
+    field: Field,
+    text: &str,
+    analysis: Analysis,
+    analyzers: &mut Analyzers,
+) {
+    if analysis == Analysis::English {
+        doc.add_text(field, text);
+    } else {
+        doc.add_pre_tokenized_text(field, analyzers.pre_tokenized(analysis, text));
+    }
 }

@@ -12,7 +12,7 @@ use crate::analysis::ANALYZER;
 use crate::error::{Error, Result};
 
 /// Bumped whenever the schema or the analysis changes in a way that needs a rebuild.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// How many times the title counts in `body` (and so in a whole document): BM25F's field weight for the title
 /// (Robertson & Zaragoza 2009), the text weighing 1.
@@ -46,6 +46,8 @@ pub struct Fields {
     /// text (analyzed with positions, not stored). One BM25 over this field is BM25F over
     /// title and text with the title weighted [`TITLE_WEIGHT`].
     pub body: Field,
+    /// Passage: the passage's language, an ISO 639-1 code or `und` (raw, one term, stored).
+    pub lang: Field,
     /// Passage: a hash of the document path (fast), to count matching documents.
     pub doc_key: Field,
     /// File record: the file's path relative to the corpus root.
@@ -94,6 +96,7 @@ pub fn build() -> Schema {
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         ),
     );
+    b.add_text_field("lang", STRING | STORED);
     b.add_u64_field(
         crate::search::count::DOC_KEY,
         fast_u64.clone().set_indexed(),
@@ -105,6 +108,17 @@ pub fn build() -> Schema {
     b.add_u64_field("passages", fast_u64.clone());
     b.add_u64_field("length", fast_u64);
     b.build()
+}
+
+/// The text of a stored text field of `doc`, whether it was added as text or already analyzed
+/// (as titles in languages other than English are).
+pub fn stored_text(doc: &tantivy::TantivyDocument, field: Field) -> Option<String> {
+    use tantivy::schema::Value;
+    let value = doc.get_first(field)?;
+    value
+        .as_str()
+        .map(str::to_string)
+        .or_else(|| value.as_pre_tokenized_text().map(|p| p.text))
 }
 
 impl Fields {
@@ -127,6 +141,7 @@ impl Fields {
             byte_end: get("byte_end")?,
             text: get("text")?,
             body: get("body")?,
+            lang: get("lang")?,
             doc_key: get(crate::search::count::DOC_KEY)?,
             file: get("file")?,
             size: get("size")?,

@@ -31,6 +31,8 @@ pub struct JsonHit {
     pub byte_start: u64,
     /// Byte offset just past the passage.
     pub byte_end: u64,
+    /// The passage's language: an ISO 639-1 code (`en`, `ru`, `tr`, `az`, `zh`, ...) or `und`.
+    pub lang: String,
     /// The whole passage.
     pub text: String,
     /// The excerpt shown.
@@ -95,6 +97,7 @@ impl From<&Hit> for JsonHit {
             column: hit.column,
             byte_start: hit.byte_start,
             byte_end: hit.byte_end,
+            lang: hit.lang.clone(),
             text: hit.text.clone(),
             snippet: hit.snippet.text.clone(),
             highlights: pairs(&hit.snippet.highlights),

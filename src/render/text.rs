@@ -231,6 +231,7 @@ mod tests {
             line: 3,
             byte_start: 10,
             byte_end: 30,
+            lang: "en".into(),
             text: "Armed\n\nforces  left.".into(),
             snippet: Snippet {
                 text: "Armed\n\nforces  left.".into(),

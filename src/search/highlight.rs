@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use tantivy::tokenizer::TokenStream;
 
-use crate::analysis;
+use crate::analysis::{self, Analysis};
 
 /// What to mark in a passage: the positive parts of a query, in analyzed form.
 #[derive(Debug, Default, Clone)]
@@ -62,23 +62,27 @@ struct Word {
     position: usize,
 }
 
-/// Byte ranges of `text` matched by `matcher`, sorted and merged.
-pub fn find_matches(text: &str, matcher: &Matcher) -> Vec<Range<usize>> {
+/// Byte ranges of `text` (analyzed by `analysis`) matched by `matcher`, sorted and merged.
+pub fn find_matches(text: &str, matcher: &Matcher, analysis: Analysis) -> Vec<Range<usize>> {
     merge(
-        find_keyed_matches(text, matcher)
+        find_keyed_matches(text, matcher, analysis)
             .into_iter()
             .map(|(r, _)| r)
             .collect(),
     )
 }
 
-/// Byte ranges of `text` matched by `matcher`, each with what it matched (the term, or the
-/// phrase's number), in text order; not merged.
-pub fn find_keyed_matches(text: &str, matcher: &Matcher) -> Vec<(Range<usize>, String)> {
+/// Byte ranges of `text` (analyzed by `analysis`) matched by `matcher`, each with what it
+/// matched (the term, or the phrase's number), in text order; not merged.
+pub fn find_keyed_matches(
+    text: &str,
+    matcher: &Matcher,
+    analysis: Analysis,
+) -> Vec<(Range<usize>, String)> {
     if matcher.is_empty() {
         return Vec::new();
     }
-    let mut analyzer = analysis::analyzer();
+    let mut analyzer = analysis.analyzer();
     let mut stream = analyzer.token_stream(text);
     let mut words = Vec::new();
     while stream.advance() {
@@ -95,11 +99,10 @@ pub fn find_keyed_matches(text: &str, matcher: &Matcher) -> Vec<(Range<usize>, S
         .map(|w| (w.range.clone(), w.term.clone()))
         .collect();
     if !matcher.phrases.is_empty() {
-        let by_position: HashMap<usize, usize> = words
-            .iter()
-            .enumerate()
-            .map(|(i, w)| (w.position, i))
-            .collect();
+        let mut by_position: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (i, w) in words.iter().enumerate() {
+            by_position.entry(w.position).or_default().push(i);
+        }
         for (n, (terms, slop)) in matcher.phrases.iter().enumerate() {
             let key = format!("\u{0}phrase{n}");
             found.extend(
@@ -114,12 +117,18 @@ pub fn find_keyed_matches(text: &str, matcher: &Matcher) -> Vec<(Range<usize>, S
 }
 
 /// Occurrences of a phrase: the whole span for an exact phrase, each word for a proximity one.
+/// `by_position` lists the words at each position (a CJK character shares one with its bigram).
 fn phrase_matches(
     words: &[Word],
-    by_position: &HashMap<usize, usize>,
+    by_position: &HashMap<usize, Vec<usize>>,
     terms: &[(usize, String)],
     slop: u32,
 ) -> Vec<Range<usize>> {
+    let find = |position: usize, term: &str| {
+        by_position
+            .get(&position)
+            .and_then(|at| at.iter().copied().find(|&i| words[i].term == term))
+    };
     let mut out = Vec::new();
     let Some((first_offset, first)) = terms.first() else {
         return out;
@@ -127,25 +136,21 @@ fn phrase_matches(
     for start in words.iter().filter(|w| &w.term == first) {
         let base = start.position.saturating_sub(*first_offset);
         if slop == 0 {
-            let hit = terms.iter().all(|(off, term)| {
-                by_position
-                    .get(&(base + off))
-                    .is_some_and(|&i| &words[i].term == term)
-            });
-            if hit {
-                let last = by_position[&(base + terms.last().map_or(0, |t| t.0))];
-                out.push(start.range.start..words[last].range.end);
+            let found: Option<Vec<usize>> = terms
+                .iter()
+                .map(|(off, term)| find(base + off, term))
+                .collect();
+            if let Some(found) = found {
+                let end = found.iter().map(|&i| words[i].range.end).max();
+                out.push(start.range.start..end.unwrap_or(start.range.end));
             }
         } else {
             // Each following term within `slop` extra positions of the previous one, in order.
             let mut ranges = vec![start.range.clone()];
             let mut prev = start.position;
             for (_, term) in &terms[1..] {
-                let next = (prev + 1..=prev + 1 + slop as usize)
-                    .filter_map(|p| by_position.get(&p))
-                    .find(|&&i| &words[i].term == term);
-                match next {
-                    Some(&i) => {
+                match (prev + 1..=prev + 1 + slop as usize).find_map(|p| find(p, term)) {
+                    Some(i) => {
                         ranges.push(words[i].range.clone());
                         prev = words[i].position;
                     }
@@ -272,7 +277,7 @@ mod tests {
     use super::*;
 
     fn marked<'a>(text: &'a str, matcher: &Matcher) -> Vec<&'a str> {
-        find_matches(text, matcher)
+        find_matches(text, matcher, Analysis::English)
             .into_iter()
             .map(|r| &text[r])
             .collect()
@@ -322,7 +327,7 @@ mod tests {
     fn multibyte_offsets_are_exact() {
         let text = "Сегодня в Москве — «Москва» 🙂 moscow";
         let m = terms(&["москв"]);
-        for r in find_matches(text, &m) {
+        for r in find_matches(text, &m, Analysis::English) {
             assert!(text[r].to_lowercase().starts_with("москв"));
         }
     }
@@ -335,7 +340,11 @@ mod tests {
             "dolor sit ".repeat(50)
         );
         let m = terms(&["needle"]);
-        let s = snippet(&text, &find_keyed_matches(&text, &m), 100);
+        let s = snippet(
+            &text,
+            &find_keyed_matches(&text, &m, Analysis::English),
+            100,
+        );
         assert!(s.text.starts_with('…') && s.text.ends_with('…'));
         assert!(s.text.len() <= 100 + 2 * '…'.len_utf8());
         assert_eq!(s.highlights.len(), 1);
@@ -350,7 +359,11 @@ mod tests {
             "more filler ".repeat(20)
         );
         let m = terms(&["khojaly", "massacre"]);
-        let s = snippet(&text, &find_keyed_matches(&text, &m), 120);
+        let s = snippet(
+            &text,
+            &find_keyed_matches(&text, &m, Analysis::English),
+            120,
+        );
         assert!(s.text.contains("Khojaly massacre"), "{}", s.text);
     }
 
@@ -358,7 +371,11 @@ mod tests {
     fn snippet_starts_at_the_passage_start_when_the_matches_fit() {
         let text = format!("Opening words here, then needle, {}", "tail ".repeat(80));
         let m = terms(&["needle"]);
-        let s = snippet(&text, &find_keyed_matches(&text, &m), 100);
+        let s = snippet(
+            &text,
+            &find_keyed_matches(&text, &m, Analysis::English),
+            100,
+        );
         assert!(s.text.starts_with("Opening words"), "{}", s.text);
         assert!(s.text.ends_with('…'));
     }
@@ -366,7 +383,11 @@ mod tests {
     #[test]
     fn short_text_is_its_own_snippet() {
         let m = terms(&["b"]);
-        let s = snippet("a b c", &find_keyed_matches("a b c", &m), 100);
+        let s = snippet(
+            "a b c",
+            &find_keyed_matches("a b c", &m, Analysis::English),
+            100,
+        );
         assert_eq!(s.text, "a b c");
         assert_eq!(s.highlights, [Range { start: 2, end: 3 }]);
     }

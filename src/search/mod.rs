@@ -21,12 +21,14 @@ use tantivy::query::Query;
 use tantivy::schema::Value;
 use tantivy::{DocAddress, IndexReader, ReloadPolicy, TantivyDocument};
 
+use crate::analysis::Analysis;
 use crate::date::Date;
 use crate::error::{Error, IndexContext, Result};
 use crate::index::corpus;
 use crate::index::decode;
 use crate::index::freshness::{self, Drift, Snapshot};
 use crate::index::manifest;
+use crate::index::schema::{self, Fields};
 use crate::index::store::Store;
 use count::Totals;
 use highlight::Snippet;
@@ -104,6 +106,8 @@ pub struct Hit {
     pub byte_start: u64,
     /// Byte offset just past the passage.
     pub byte_end: u64,
+    /// The passage's language: an ISO 639-1 code, or `und` when it is not known.
+    pub lang: String,
     /// The whole passage.
     pub text: String,
     /// The excerpt shown, with highlights.
@@ -240,6 +244,7 @@ impl PassageSearcher {
             query: query.as_ref(),
             proximity: compiled.proximity.as_deref(),
             document_terms: &compiled.document_terms,
+            word_forms: &compiled.word_forms,
             any_word: compiled.any_word,
             ranking: &options.ranking,
             document_length: self.average_document_length()?,
@@ -361,6 +366,7 @@ impl PassageSearcher {
             query: query.as_ref(),
             proximity: compiled.proximity.as_deref(),
             document_terms: &compiled.document_terms,
+            word_forms: &compiled.word_forms,
             any_word: compiled.any_word,
             ranking,
             document_length: self.average_document_length()?,
@@ -384,7 +390,8 @@ impl PassageSearcher {
                 .get_first(self.store.fields.text)
                 .and_then(|v| v.as_str())
                 .unwrap_or("");
-            let matches = highlight::find_keyed_matches(text, &compiled.matcher);
+            let analysis = analysis_of(&doc, &self.store.fields);
+            let matches = highlight::find_keyed_matches(text, &compiled.matcher, analysis);
             let share = highlight::exact_share(text, &matches, &compiled.matcher);
             let scored = scored.with_exact_share(share, ranking);
             let path = doc
@@ -419,11 +426,11 @@ impl PassageSearcher {
                 let Some(path) = doc.get_first(fields.path).and_then(|v| v.as_str()) else {
                     continue;
                 };
-                let Some(title) = doc.get_first(fields.title).and_then(|v| v.as_str()) else {
+                let Some(title) = schema::stored_text(&doc, fields.title) else {
                     continue;
                 };
                 let id = document_id(path);
-                titles.entry(id).or_insert_with(|| title.to_string());
+                titles.entry(id).or_insert(title);
             }
         }
         Ok(titles)
@@ -485,7 +492,8 @@ impl PassageSearcher {
                     .doc(scored.address)
                     .context("reading a stored passage")?;
                 let mut text = stored_str(&doc, fields.text);
-                let mut matches = highlight::find_keyed_matches(&text, matcher);
+                let mut matches =
+                    highlight::find_keyed_matches(&text, matcher, analysis_of(&doc, fields));
                 if !matcher.is_empty() && matches.is_empty() {
                     // Matched by the title alone: one hit for the document, its first passage.
                     if !title_only.insert(key) {
@@ -501,7 +509,11 @@ impl PassageSearcher {
                                 .doc(scored.address)
                                 .context("reading a stored passage")?;
                             text = stored_str(&doc, fields.text);
-                            matches = highlight::find_keyed_matches(&text, matcher);
+                            matches = highlight::find_keyed_matches(
+                                &text,
+                                matcher,
+                                analysis_of(&doc, fields),
+                            );
                         }
                     }
                 }
@@ -554,13 +566,10 @@ impl PassageSearcher {
         let doc = &candidate.doc;
         let text = candidate.text.clone();
         let snippet = highlight::snippet(&text, &candidate.matches, snippet_bytes);
-        let title = doc
-            .get_first(f.title)
-            .and_then(|v| v.as_str())
-            .map(str::to_string);
-        let title_highlights = title
-            .as_deref()
-            .map_or_else(Vec::new, |t| highlight::find_matches(t, matcher));
+        let title = schema::stored_text(doc, f.title);
+        let title_highlights = title.as_deref().map_or_else(Vec::new, |t| {
+            highlight::find_matches(t, matcher, analysis_of(doc, f))
+        });
         Hit {
             rank,
             score: candidate.scored.score,
@@ -576,6 +585,11 @@ impl PassageSearcher {
             column: u64_of(doc, f.column).max(1),
             byte_start: u64_of(doc, f.byte_start),
             byte_end: u64_of(doc, f.byte_end),
+            lang: doc
+                .get_first(f.lang)
+                .and_then(|v| v.as_str())
+                .unwrap_or(crate::analysis::UNDETERMINED)
+                .to_string(),
             text,
             snippet,
             stale: None,
@@ -611,6 +625,12 @@ fn stored_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
         .and_then(|v| v.as_str())
         .unwrap_or("")
         .to_string()
+}
+
+/// How the passage `doc` was analyzed: by its language.
+fn analysis_of(doc: &TantivyDocument, fields: &Fields) -> Analysis {
+    let language = doc.get_first(fields.lang).and_then(|v| v.as_str());
+    Analysis::of(language.unwrap_or("en"))
 }
 
 fn u64_of(doc: &TantivyDocument, field: tantivy::schema::Field) -> u64 {

@@ -18,7 +18,7 @@ use tantivy::schema::{Field, IndexRecordOption, Term};
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{DateTime, Searcher};
 
-use crate::analysis;
+use crate::analysis::{self, Analysis};
 use crate::date::Date;
 use crate::error::{Error, IndexContext, Result};
 use crate::index::schema::Fields;
@@ -35,6 +35,9 @@ pub struct CompiledQuery {
     pub proximity: Option<Box<dyn Query>>,
     /// The positive analyzed terms with their weights: the query for document-level evidence.
     pub document_terms: Vec<(String, f32)>,
+    /// The forms of each query word that the index's analyses make differently (for one
+    /// document frequency per word).
+    pub word_forms: Vec<Vec<String>>,
     /// True for a query of plain words without filters: a passage matches exactly when it
     /// holds one of the words, so the numbers of matches can be estimated from their frequencies.
     pub any_word: bool,
@@ -58,7 +61,8 @@ pub fn compile(
     filters: &[Box<dyn Query>],
     ranking: &Ranking,
 ) -> Result<CompiledQuery> {
-    let mut compiler = Compiler::new(fields, searcher, ranking);
+    let analyses = analyses_in(searcher, fields)?;
+    let mut compiler = Compiler::new(fields, searcher, ranking, &analyses);
     let any_word = filters.is_empty() && plain_words(node).is_some();
     let query = match plain_words(node) {
         Some(words) => compiler.keywords(&words),
@@ -74,6 +78,7 @@ pub fn compile(
         query: query.map(|q| filtered(q, filters)),
         proximity: (!proximity.is_empty()).then(|| any_of(proximity)),
         document_terms: merge_weights(compiler.document_terms),
+        word_forms: compiler.word_forms,
         any_word,
         matcher: compiler.matcher,
     })
@@ -106,9 +111,7 @@ pub fn filtered(query: Box<dyn Query>, filters: &[Box<dyn Query>]) -> Box<dyn Qu
 /// `oil date:2026` means oil, restricted to 2026: when filters are the only required clauses,
 /// the optional words become one required group (plain Boolean logic would make them optional).
 fn words_required_beside_filters(clauses: &[Clause]) -> Option<Node> {
-    let is_filter = |c: &Clause| {
-        c.occur == Occur::Must && matches!(c.node, Node::DateRange { .. } | Node::Path { .. })
-    };
+    let is_filter = |c: &Clause| c.occur == Occur::Must && c.node.is_filter();
     let has_should = clauses.iter().any(|c| c.occur == Occur::Should);
     let has_filter = clauses.iter().any(is_filter);
     let other_must = clauses
@@ -147,6 +150,29 @@ pub fn date_filter(fields: &Fields, from: Option<Date>, to: Option<Date>) -> Box
     Box::new(RangeQuery::new(lower, upper))
 }
 
+/// The analyses of the passages in the index behind `searcher`, one per language it holds,
+/// English first (English alone for an empty index).
+pub fn analyses_in(searcher: &Searcher, fields: &Fields) -> Result<Vec<Analysis>> {
+    let mut analyses = std::collections::BTreeSet::new();
+    for segment in searcher.segment_readers() {
+        let inverted = segment
+            .inverted_index(fields.lang)
+            .context("listing languages")?;
+        let mut terms = inverted
+            .terms()
+            .stream()
+            .map_err(tantivy::TantivyError::from)
+            .context("listing languages")?;
+        while terms.advance() {
+            analyses.insert(Analysis::of(&String::from_utf8_lossy(terms.key())));
+        }
+    }
+    if analyses.is_empty() {
+        analyses.insert(Analysis::English);
+    }
+    Ok(analyses.into_iter().collect())
+}
+
 struct Compiler<'a> {
     fields: &'a Fields,
     searcher: &'a Searcher,
@@ -154,11 +180,19 @@ struct Compiler<'a> {
     matcher: Matcher,
     document_terms: Vec<(String, f32)>,
     proximity: Vec<Box<dyn Query>>,
-    analyzer: TextAnalyzer,
+    word_forms: Vec<Vec<String>>,
+    /// A query analyzer for each analysis the index's passages went through: a word matches
+    /// each passage through that passage's own analysis.
+    analyzers: Vec<TextAnalyzer>,
 }
 
 impl<'a> Compiler<'a> {
-    fn new(fields: &'a Fields, searcher: &'a Searcher, ranking: &'a Ranking) -> Compiler<'a> {
+    fn new(
+        fields: &'a Fields,
+        searcher: &'a Searcher,
+        ranking: &'a Ranking,
+        analyses: &[Analysis],
+    ) -> Compiler<'a> {
         Compiler {
             fields,
             searcher,
@@ -166,8 +200,42 @@ impl<'a> Compiler<'a> {
             matcher: Matcher::default(),
             document_terms: Vec::new(),
             proximity: Vec::new(),
-            analyzer: analysis::analyzer(),
+            word_forms: Vec::new(),
+            analyzers: analyses.iter().map(|a| a.query_analyzer()).collect(),
         }
+    }
+
+    /// The terms of `word` in every analysis: the first analysis's, then the others' that
+    /// differ from them.
+    fn variants(&mut self, word: &str) -> Vec<String> {
+        let mut variants: Vec<String> = Vec::new();
+        for (i, sequence) in self.analyze_all(word).into_iter().enumerate() {
+            for (_, term) in sequence {
+                if i == 0 || !variants.contains(&term) {
+                    variants.push(term);
+                }
+            }
+        }
+        variants
+    }
+
+    /// `text` analyzed by each analysis (positions from 0); analyses giving the same terms
+    /// appear once. A one-term text with several forms is noted in `word_forms`.
+    fn analyze_all(&mut self, text: &str) -> Vec<Vec<(usize, String)>> {
+        let mut sequences: Vec<Vec<(usize, String)>> = Vec::new();
+        for analyzer in &mut self.analyzers {
+            let sequence = analyze(analyzer, text);
+            if !sequences.contains(&sequence) {
+                sequences.push(sequence);
+            }
+        }
+        if sequences.len() > 1 && sequences.iter().all(|s| s.len() == 1) {
+            let forms: Vec<String> = sequences.iter().map(|s| s[0].1.clone()).collect();
+            if !self.word_forms.contains(&forms) {
+                self.word_forms.push(forms);
+            }
+        }
+        sequences
     }
 
     /// Plain words: each analyzed term once per occurrence, and (in `self.proximity`) for each
@@ -184,7 +252,7 @@ impl<'a> Compiler<'a> {
         } else {
             words.to_vec()
         };
-        let terms: Vec<String> = words.iter().flat_map(|w| analysis::terms(w)).collect();
+        let terms: Vec<String> = words.iter().flat_map(|w| self.variants(w)).collect();
         if terms.is_empty() {
             return None;
         }
@@ -199,7 +267,21 @@ impl<'a> Compiler<'a> {
             .map(|(t, w)| term_query(self.fields.body, t, *w))
             .collect();
         if self.ranking.proximity > 0.0 {
-            for pair in terms.windows(2).filter(|p| p[0] != p[1]) {
+            // Neighbouring terms in each analysis (each pair once).
+            let mut pairs: Vec<[String; 2]> = Vec::new();
+            for analyzer in &mut self.analyzers {
+                let sequence: Vec<String> = words
+                    .iter()
+                    .flat_map(|w| analyze(analyzer, w).into_iter().map(|(_, t)| t))
+                    .collect();
+                for pair in sequence.windows(2).filter(|p| p[0] != p[1]) {
+                    let pair = [pair[0].clone(), pair[1].clone()];
+                    if !pairs.contains(&pair) {
+                        pairs.push(pair);
+                    }
+                }
+            }
+            for pair in &pairs {
                 let offsets = vec![
                     (0, Term::from_field_text(self.fields.body, &pair[0])),
                     (1, Term::from_field_text(self.fields.body, &pair[1])),
@@ -283,6 +365,10 @@ impl<'a> Compiler<'a> {
             } => self.fuzzy(text, f.or(field), *distance, positive)?,
             Node::DateRange { from, to } => vec![date_filter(self.fields, *from, *to)],
             Node::Path { pattern } => vec![self.path(pattern)?],
+            Node::Lang { code } => vec![Box::new(TermQuery::new(
+                Term::from_field_text(self.fields.lang, code),
+                IndexRecordOption::Basic,
+            ))],
         })
     }
 
@@ -295,22 +381,8 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    fn analyze(&mut self, text: &str) -> Vec<(usize, String)> {
-        let mut stream = self.analyzer.token_stream(text);
-        let mut out = Vec::new();
-        while stream.advance() {
-            let t = stream.token();
-            out.push((t.position, t.text.clone()));
-        }
-        if let Some(&(first, _)) = out.first() {
-            for (pos, _) in &mut out {
-                *pos -= first;
-            }
-        }
-        out
-    }
-
-    /// A word or a phrase: one term, or the analyzed terms in sequence within `slop`.
+    /// A word or a phrase: one term, or the analyzed terms in sequence within `slop`; one
+    /// query for each analysis that analyzes it differently.
     fn words(
         &mut self,
         text: &str,
@@ -318,21 +390,33 @@ impl<'a> Compiler<'a> {
         slop: u32,
         positive: bool,
     ) -> Vec<Box<dyn Query>> {
-        let terms = self.analyze(text);
-        if terms.is_empty() {
+        let sequences = self.analyze_all(text);
+        if sequences.iter().all(|s| s.is_empty()) {
             return Vec::new();
         }
         if positive {
             self.matcher.exact.extend(analysis::folded_words(text));
-            if terms.len() == 1 {
-                self.matcher.terms.insert(terms[0].1.clone());
-            } else {
-                self.matcher.phrases.push((terms.clone(), slop));
+            let mut counted: Vec<&String> = Vec::new();
+            for terms in sequences.iter().filter(|s| !s.is_empty()) {
+                if terms.len() == 1 {
+                    self.matcher.terms.insert(terms[0].1.clone());
+                } else {
+                    self.matcher.phrases.push((terms.clone(), slop));
+                }
+                for (_, t) in terms {
+                    if counted.is_empty() || !counted.contains(&t) {
+                        self.document_terms.push((t.clone(), 1.0));
+                    }
+                }
+                counted.extend(terms.iter().map(|(_, t)| t));
             }
-            self.document_terms
-                .extend(terms.iter().map(|(_, t)| (t.clone(), 1.0)));
         }
-        vec![sequence_query(self.target(field), &terms, slop)]
+        let target = self.target(field);
+        sequences
+            .iter()
+            .filter(|s| !s.is_empty())
+            .map(|terms| sequence_query(target, terms, slop))
+            .collect()
     }
 
     /// `prefix*`: every index term that starts with the folded prefix.
@@ -381,16 +465,26 @@ impl<'a> Compiler<'a> {
         distance: u8,
         positive: bool,
     ) -> Result<Vec<Box<dyn Query>>> {
-        let terms = self.analyze(text);
-        let Some((_, typed)) = terms.into_iter().next() else {
-            return Ok(Vec::new());
-        };
+        let typed: Vec<String> = self
+            .analyze_all(text)
+            .into_iter()
+            .filter_map(|terms| terms.into_iter().next().map(|(_, t)| t))
+            .collect();
         let target = self.target(field);
-        let automaton =
-            FuzzyTermQuery::new(Term::from_field_text(target, &typed), distance.min(2), true);
-        let expansions = self.expand(target, automaton, &|term: &str| {
-            EXPANSION_DECAY.powi(edit_distance(term, &typed) as i32)
-        })?;
+        let mut expansions: Vec<(String, f32)> = Vec::new();
+        for typed in &typed {
+            let automaton =
+                FuzzyTermQuery::new(Term::from_field_text(target, typed), distance.min(2), true);
+            let found = self.expand(target, automaton, &|term: &str| {
+                EXPANSION_DECAY.powi(edit_distance(term, typed) as i32)
+            })?;
+            for (term, weight) in found {
+                match expansions.iter_mut().find(|(t, _)| *t == term) {
+                    Some((_, w)) => *w = w.max(weight),
+                    None => expansions.push((term, weight)),
+                }
+            }
+        }
         Ok(self.expanded(target, expansions, positive))
     }
 
@@ -481,6 +575,22 @@ pub fn matching_terms(
         }
     }
     Ok(found.into_iter().collect())
+}
+
+/// The terms of `text` by `analyzer`, with positions counted from the first term's.
+fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(usize, String)> {
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        let t = stream.token();
+        out.push((t.position, t.text.clone()));
+    }
+    if let Some(&(first, _)) = out.first() {
+        for (pos, _) in &mut out {
+            *pos -= first;
+        }
+    }
+    out
 }
 
 /// Terms with their weights added up, in first-seen order.

@@ -23,6 +23,8 @@ pub enum FieldName {
     Path,
     /// The document date.
     Date,
+    /// The passage's language.
+    Lang,
 }
 
 impl FieldName {
@@ -33,6 +35,7 @@ impl FieldName {
             FieldName::Text,
             FieldName::Path,
             FieldName::Date,
+            FieldName::Lang,
         ]
         .into_iter()
         .find(|f| f.name().eq_ignore_ascii_case(name))
@@ -45,6 +48,7 @@ impl FieldName {
             FieldName::Text => "text",
             FieldName::Path => "path",
             FieldName::Date => "date",
+            FieldName::Lang => "lang",
         }
     }
 }
@@ -177,6 +181,12 @@ pub enum Node {
         /// The last day included; `None` for no upper bound.
         to: Option<Date>,
     },
+    /// `lang:ru`: passages in a language (an ISO 639-1 code, or `und` for passages whose
+    /// language is not known).
+    Lang {
+        /// The code, lower-cased.
+        code: String,
+    },
     /// `path:business/*`: documents whose path relative to the corpus root matches a glob.
     Path {
         /// The glob as written (`*` any run of chars, `?` one char); without wildcards it
@@ -186,6 +196,15 @@ pub enum Node {
 }
 
 impl Node {
+    /// True for the nodes that restrict which passages match rather than score them:
+    /// `date:`, `path:` and `lang:`.
+    pub fn is_filter(&self) -> bool {
+        matches!(
+            self,
+            Node::DateRange { .. } | Node::Path { .. } | Node::Lang { .. }
+        )
+    }
+
     /// Tells whether the node is a Bool without clauses, or whose clauses are all empty.
     pub fn is_empty(&self) -> bool {
         match self {
@@ -234,6 +253,7 @@ impl ParseError {
             FieldName::Date => {
                 "write date:2026-01-01 or date:[2026-01-01 TO 2026-03-01]".to_string()
             }
+            FieldName::Lang => "write lang:en, lang:ru or another language code".to_string(),
         };
         ParseError::new(format!("field '{name}' needs a value"), position, hint)
     }
@@ -464,13 +484,14 @@ impl Lexer<'_> {
                             }
                             FieldName::Path => self.lex_path(start),
                             FieldName::Date => self.lex_date(start),
+                            FieldName::Lang => self.lex_lang(),
                         };
                     }
                     None if has_value && after != Some('/') => {
                         return Err(ParseError::new(
                             format!("unknown field '{name}'"),
                             start,
-                            "known fields: title, text, path, date",
+                            "known fields: title, text, path, date, lang",
                         ));
                     }
                     None => {}
@@ -506,6 +527,20 @@ impl Lexer<'_> {
             return Err(ParseError::needs_value(FieldName::Path, start));
         }
         self.toks.push(Tok::Node(Node::Path { pattern }));
+        Ok(())
+    }
+
+    fn lex_lang(&mut self) -> Result<(), ParseError> {
+        let (position, code) = self.read_run(&['"', '(', ')']);
+        let code = code.to_ascii_lowercase();
+        if !(2..=3).contains(&code.len()) || !code.chars().all(|c| c.is_ascii_lowercase()) {
+            return Err(ParseError::new(
+                format!("'{code}' is not a language code"),
+                position,
+                "write a code of two or three letters: lang:en, lang:ru, lang:tr, lang:zh, lang:und",
+            ));
+        }
+        self.toks.push(Tok::Node(Node::Lang { code }));
         Ok(())
     }
 
@@ -704,7 +739,7 @@ impl Parser {
             if group.len() == 1 {
                 if let Some((occur, node)) = group.pop() {
                     // A date or path beside words filters them (`oil date:2026`), unless `OR`ed.
-                    let filter = matches!(node, Node::DateRange { .. } | Node::Path { .. });
+                    let filter = node.is_filter();
                     let default = if filter && !next_to_or {
                         Occur::Must
                     } else {
@@ -894,6 +929,7 @@ mod tests {
                 format!("date:{}..{}", d(from), d(to))
             }
             Node::Path { pattern } => format!("path:{pattern}"),
+            Node::Lang { code } => format!("lang:{code}"),
         }
     }
 
@@ -1118,8 +1154,21 @@ mod tests {
         let e = parse("oil title:").unwrap_err();
         assert_eq!(e.hint, "write title:word or title:\"some words\"");
         let e = parse("foo:bar").unwrap_err();
-        let text = "unknown field 'foo' at column 1 (known fields: title, text, path, date)";
+        let text = "unknown field 'foo' at column 1 (known fields: title, text, path, date, lang)";
         assert_eq!(e.to_string(), text);
+    }
+
+    #[test]
+    fn languages() {
+        check(&[
+            ("lang:ru москва", "[+lang:ru москва]"),
+            ("LANG:TR istanbul", "[+lang:tr istanbul]"),
+        ]);
+        check_errors(&[
+            ("oil lang:", "field 'lang' needs a value", 4),
+            ("oil lang:russian", "'russian' is not a language code", 9),
+            ("lang:r1", "'r1' is not a language code", 5),
+        ]);
     }
 
     #[test]

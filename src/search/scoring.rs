@@ -29,6 +29,9 @@ pub struct Evidence<'a> {
     /// The query is plain words, any of which matches ([`crate::search::query::CompiledQuery::any_word`]):
     /// its numbers of matches can be estimated from the words' frequencies.
     pub any_word: bool,
+    /// The forms one query word takes in the index's analyses, where they differ: each
+    /// word's forms share one document frequency ([`PassageStatistics::with_word_forms`]).
+    pub word_forms: &'a [Vec<String>],
     /// The ranking's parameters.
     pub ranking: &'a Ranking,
     /// The documents' average length in terms, for their BM25F.
@@ -83,6 +86,17 @@ pub enum Counting {
     Estimate,
 }
 
+/// The passages' BM25 statistics for `evidence`'s query.
+fn statistics<'a>(
+    searcher: &'a Searcher,
+    fields: &Fields,
+    evidence: &Evidence,
+) -> Result<PassageStatistics<'a>> {
+    PassageStatistics::passages(searcher)
+        .with_word_forms(&[fields.body, fields.title], evidence.word_forms)
+        .context("searching")
+}
+
 /// Passages are re-scored with their document's evidence among at least this many of the best.
 const MIN_RESCORED: usize = 40;
 
@@ -98,7 +112,7 @@ pub fn ranked(
 ) -> Result<(Vec<Scored>, Option<Totals>)> {
     let count = counting != Counting::None;
     let query = evidence.query;
-    let passages = PassageStatistics::passages(searcher);
+    let passages = statistics(searcher, fields, evidence)?;
     let keys = Columns::new(searcher);
     let plain = |score: f32, address: DocAddress| Scored {
         score,
@@ -309,7 +323,7 @@ pub fn first_passage(
         .search_with_statistics_provider(
             &query,
             &TopDocs::with_limit(1).order_by_score(),
-            &PassageStatistics::passages(searcher),
+            &statistics(searcher, fields, evidence)?,
         )
         .context("searching")?;
     Ok(top.into_iter().next().map(|(passage, address)| Scored {

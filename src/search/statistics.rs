@@ -1,8 +1,11 @@
 //! BM25 statistics for each kind of document in the index. Passages and file records share
 //! one tantivy index, so tantivy's own counts mix them: a passage field's average length would
 //! be divided by passages and records together. This provider counts only the passages, as an
-//! engine indexing them apart would.
+//! engine indexing them apart would. A query word analyzed differently in different languages
+//! (`prices` stemmed in English passages, kept whole in others) has one document frequency
+//! for all its forms, as one word should.
 
+use rustc_hash::FxHashMap;
 use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::{Field, Term};
 use tantivy::Searcher;
@@ -11,6 +14,8 @@ use tantivy::Searcher;
 pub struct PassageStatistics<'a> {
     searcher: &'a Searcher,
     documents: u64,
+    /// The document frequencies of terms that are forms of one query word: the sum over the forms.
+    word_freqs: FxHashMap<Term, u64>,
 }
 
 impl<'a> PassageStatistics<'a> {
@@ -26,7 +31,33 @@ impl<'a> PassageStatistics<'a> {
             documents: all
                 .saturating_sub(PassageStatistics::documents(searcher))
                 .max(1),
+            word_freqs: FxHashMap::default(),
         }
+    }
+
+    /// The same statistics, where each of the `forms` of a word (in `fields`) counts the
+    /// passages holding any of them.
+    pub fn with_word_forms(
+        mut self,
+        fields: &[Field],
+        forms: &[Vec<String>],
+    ) -> tantivy::Result<PassageStatistics<'a>> {
+        for &field in fields {
+            for group in forms {
+                let terms: Vec<Term> = group
+                    .iter()
+                    .map(|t| Term::from_field_text(field, t))
+                    .collect();
+                let mut total = 0;
+                for term in &terms {
+                    total += self.searcher.doc_freq(term)?;
+                }
+                for term in terms {
+                    self.word_freqs.insert(term, total);
+                }
+            }
+        }
+        Ok(self)
     }
 
     /// File records (documents) in the index, deleted ones included (as tantivy counts
@@ -54,6 +85,10 @@ impl Bm25StatisticsProvider for PassageStatistics<'_> {
 
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
         // Never above the document count (tantivy asserts it).
-        Ok(self.searcher.doc_freq(term)?.min(self.documents))
+        let freq = match self.word_freqs.get(term) {
+            Some(&freq) => freq,
+            None => self.searcher.doc_freq(term)?,
+        };
+        Ok(freq.min(self.documents))
     }
 }

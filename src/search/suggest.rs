@@ -8,7 +8,7 @@ use tantivy::schema::{IndexRecordOption, Term, Value};
 use tantivy::tokenizer::TokenStream;
 use tantivy::{Searcher, TantivyDocument};
 
-use crate::analysis;
+use crate::analysis::{self, Analysis};
 use crate::error::{IndexContext, Result};
 use crate::index::schema::Fields;
 use crate::search::query_syntax::{Node, Occur};
@@ -108,12 +108,13 @@ fn surface_form(searcher: &Searcher, fields: &Fields, term: &str) -> Result<Opti
         return Ok(None);
     };
     let doc: TantivyDocument = searcher.doc(address).context("reading a stored passage")?;
-    let mut analyzer = analysis::analyzer();
+    let language = doc.get_first(fields.lang).and_then(|v| v.as_str());
+    let mut analyzer = Analysis::of(language.unwrap_or("en")).analyzer();
     for field in [fields.title, fields.text] {
-        let Some(text) = doc.get_first(field).and_then(|v| v.as_str()) else {
+        let Some(text) = crate::index::schema::stored_text(&doc, field) else {
             continue;
         };
-        let mut stream = analyzer.token_stream(text);
+        let mut stream = analyzer.token_stream(&text);
         while stream.advance() {
             let token = stream.token();
             if token.text == term {

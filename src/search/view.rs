@@ -7,10 +7,11 @@ use std::path::Path;
 use serde::Serialize;
 use tantivy::collector::DocSetCollector;
 use tantivy::query::TermQuery;
-use tantivy::schema::{IndexRecordOption, Term};
+use tantivy::schema::{IndexRecordOption, Term, Value};
 use tantivy::TantivyDocument;
 
 use super::{query, query_syntax, u64_of, PassageSearcher};
+use crate::analysis::Analysis;
 use crate::error::{Error, IndexContext, Result};
 use crate::index::article::Article;
 use crate::index::{decode, manifest};
@@ -48,6 +49,8 @@ pub struct PassageSpan {
     pub byte_start: usize,
     /// Just past its end.
     pub byte_end: usize,
+    /// Its language: an ISO 639-1 code, or `und`.
+    pub lang: String,
 }
 
 impl PassageSearcher {
@@ -93,6 +96,11 @@ impl PassageSearcher {
                 line: u64_of(&doc, fields.line),
                 byte_start: offset(fields.byte_start),
                 byte_end: offset(fields.byte_end),
+                lang: doc
+                    .get_first(fields.lang)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or(crate::analysis::UNDETERMINED)
+                    .to_string(),
             });
         }
         passages.sort_by_key(|p| p.passage);
@@ -102,10 +110,24 @@ impl PassageSearcher {
                 let node = query_syntax::parse(q)
                     .map_err(|e| Error::Query(format!("query error: {e}")))?;
                 let compiled = query::compile(&node, fields, &searcher, &[], &Ranking::default())?;
-                highlight::find_matches(&text, &compiled.matcher)
+                // The title in the first passage's analysis, each passage in its own.
+                let title = article.title.clone().map(|r| (r, passages.first()));
+                let parts = title
                     .into_iter()
-                    .map(|r| [r.start, r.end])
-                    .collect()
+                    .chain(passages.iter().map(|p| (p.byte_start..p.byte_end, Some(p))));
+                let mut highlights = Vec::new();
+                for (range, passage) in parts {
+                    let analysis = Analysis::of(passage.map_or("en", |p| p.lang.as_str()));
+                    let Some(part) = text.get(range.clone()) else {
+                        continue;
+                    };
+                    highlights.extend(
+                        highlight::find_matches(part, &compiled.matcher, analysis)
+                            .into_iter()
+                            .map(|r| [range.start + r.start, range.start + r.end]),
+                    );
+                }
+                highlights
             }
         };
         Ok(Some(ArticleView {

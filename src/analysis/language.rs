@@ -1,0 +1,246 @@
+//! Which language a text is written in, told from its commonest words. Each language below has
+//! a short list of function words (articles, conjunctions, prepositions) that no other language
+//! of the list shares; a text's language is the one whose words it uses most, at least twice as
+//! often as any other's. Letters that only one language uses (Azerbaijani `ə`, Ukrainian `і`,
+//! `ї`, `є`, `ґ`) count as that language's words. Chinese, Japanese and Korean are told by their
+//! scripts. Text with too little evidence is undetermined ([`UNDETERMINED`]) and not stemmed.
+//!
+//! This is small on purpose: what matters is choosing the stemmer, never a wrong one, and
+//! reading only the first words of each passage (see the README's "Languages" section for
+//! why not whatlang or whichlang).
+
+use std::sync::LazyLock;
+
+use rustc_hash::FxHashMap;
+
+use super::words::is_cjk;
+
+/// The code of a text whose language is not known.
+pub const UNDETERMINED: &str = "und";
+
+/// The languages told apart by their words, as ISO 639-1 codes.
+const LANGUAGES: [&str; 11] = [
+    "en", "ru", "uk", "tr", "az", "de", "fr", "es", "it", "pt", "nl",
+];
+
+/// Function words of each language of [`LANGUAGES`], in the same order; none is in two lists.
+const FUNCTION_WORDS: [&str; 11] = [
+    "the of and to is that for with by are this from at be have has were which it not or but \
+     their they said he his will would been its who",
+    "и что как это из от для его был была были также уже только он она они с к",
+    "і та що як це від його був була були також вже тільки він вона вони з",
+    "ve için ile olarak değil gibi ancak kadar göre çok ise ayrıca tarafından üzere veya şu",
+    "və üçün ilə isə edib olub qədər görə artıq bildirib həm hər çox bəzi lakin həmçinin",
+    "der die und das ist nicht mit den von zu sich auch dem ein eine für auf werden wird dass \
+     sind nach bei im",
+    "le les et des du est une dans qui pour pas sur au avec ce il sont par ont",
+    "el los las y del una con es se lo al como más pero sus fue está",
+    "di che della sono non gli alla anche delle nel più dei ha",
+    "o os do em um uma não com dos ao mais seu sua foi ou são pelo pela",
+    "het een van dat op te zijn voor met niet aan er ook als maar om bij werd heeft wordt",
+];
+
+/// Words read from a passage to tell its language: enough for a paragraph, bounded for speed.
+const MAX_WORDS: usize = 40;
+
+/// CJK characters read from a passage.
+const MAX_CJK: u32 = 40;
+
+/// Each function word with the index of its language.
+static WORDS: LazyLock<FxHashMap<&'static str, usize>> = LazyLock::new(|| {
+    let mut words = FxHashMap::default();
+    for (language, list) in FUNCTION_WORDS.iter().enumerate() {
+        for word in list.split_whitespace() {
+            let earlier = words.insert(word, language);
+            debug_assert!(earlier.is_none(), "'{word}' is in two lists");
+        }
+    }
+    words
+});
+
+/// What a text says of its language: how many words of each language it uses, and how many
+/// characters of each CJK script it holds. Evidence adds up over the passages of a document.
+#[derive(Debug, Clone, Default)]
+pub struct Evidence {
+    words: [u32; LANGUAGES.len()],
+    han: u32,
+    kana: u32,
+    hangul: u32,
+}
+
+impl Evidence {
+    /// The evidence of the first words of `text`.
+    pub fn of(text: &str) -> Evidence {
+        let mut evidence = Evidence::default();
+        let mut word = String::new();
+        let mut words = 0;
+        for c in text.chars() {
+            if c.is_alphabetic() && !is_cjk(c) {
+                match c {
+                    'İ' | 'I' => word.push('i'),
+                    c if c.is_ascii() => word.push(c.to_ascii_lowercase()),
+                    c => word.extend(c.to_lowercase()),
+                }
+                continue;
+            }
+            if !word.is_empty() {
+                evidence.count_word(&word);
+                word.clear();
+                words += 1;
+                if words == MAX_WORDS {
+                    return evidence;
+                }
+            }
+            if is_cjk(c) {
+                match c {
+                    '\u{3040}'..='\u{30FF}' | '\u{31F0}'..='\u{31FF}' | '\u{FF66}'..='\u{FF9F}' => {
+                        evidence.kana += 1
+                    }
+                    '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}' | '\u{AC00}'..='\u{D7AF}' => {
+                        evidence.hangul += 1
+                    }
+                    _ => evidence.han += 1,
+                }
+                if evidence.han + evidence.kana + evidence.hangul == MAX_CJK {
+                    return evidence;
+                }
+            }
+        }
+        if !word.is_empty() {
+            evidence.count_word(&word);
+        }
+        evidence
+    }
+
+    fn count_word(&mut self, word: &str) {
+        let index = |code| LANGUAGES.iter().position(|l| *l == code).expect("listed");
+        if let Some(&language) = WORDS.get(word) {
+            self.words[language] += 1;
+        } else if word.contains('ə') {
+            self.words[index("az")] += 1;
+        } else if word.contains(['і', 'ї', 'є', 'ґ']) {
+            self.words[index("uk")] += 1;
+        }
+    }
+
+    /// Adds `other`'s evidence to this.
+    pub fn add(&mut self, other: &Evidence) {
+        for (mine, theirs) in self.words.iter_mut().zip(other.words) {
+            *mine += theirs;
+        }
+        self.han += other.han;
+        self.kana += other.kana;
+        self.hangul += other.hangul;
+    }
+
+    /// The language the evidence points to: one with at least `min` words (or CJK characters,
+    /// two counting as one word), and at least twice as many as any other; else none.
+    pub fn language(&self, min: u32) -> Option<&'static str> {
+        let cjk = (self.han + self.kana + self.hangul) / 2;
+        let mut counts: Vec<(u32, &'static str)> = LANGUAGES
+            .iter()
+            .zip(self.words)
+            .map(|(code, n)| (n, *code))
+            .collect();
+        let cjk_code = if self.hangul >= self.han + self.kana {
+            "ko"
+        } else if self.kana > 0 {
+            "ja"
+        } else {
+            "zh"
+        };
+        counts.push((cjk, cjk_code));
+        counts.sort_by_key(|c| std::cmp::Reverse(c.0));
+        let (best, code) = counts[0];
+        (best >= min.max(1) && best >= 2 * counts[1].0).then_some(code)
+    }
+}
+
+/// Function words a passage needs to be given a language of its own, apart from its document's.
+const PASSAGE_EVIDENCE: u32 = 3;
+
+/// The language of a document (its title's) and of each of its passages: a passage with
+/// enough evidence of its own has its language, the others take the document's, told from
+/// the evidence of all its text.
+pub fn languages(title: Option<&str>, passages: &[&str]) -> (&'static str, Vec<&'static str>) {
+    let evidence: Vec<Evidence> = passages.iter().map(|p| Evidence::of(p)).collect();
+    let mut whole = title.map(Evidence::of).unwrap_or_default();
+    for e in &evidence {
+        whole.add(e);
+    }
+    let document = whole.language(1).unwrap_or(UNDETERMINED);
+    let passages = evidence
+        .iter()
+        .map(|e| e.language(PASSAGE_EVIDENCE).unwrap_or(document))
+        .collect();
+    (document, passages)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detect(text: &str) -> Option<&'static str> {
+        Evidence::of(text).language(2)
+    }
+
+    #[test]
+    fn tells_the_languages_of_news_paragraphs() {
+        let cases = [
+            ("The ministry said that the talks would resume in the spring.", "en"),
+            ("Министр заявил, что переговоры в Москве будут продолжены и что это важно.", "ru"),
+            ("Міністр заявив, що переговори у Києві будуть продовжені, і це важливо.", "uk"),
+            ("Bakan, görüşmelerin İstanbul'da ve Ankara'da devam edeceğini söyledi; ancak tarih için karar yok.", "tr"),
+            ("Nazir bildirib ki, danışıqlar Bakıda və Gəncədə davam edəcək.", "az"),
+            ("Der Minister sagte, dass die Gespräche in Berlin fortgesetzt werden.", "de"),
+            ("北京是中国的首都，也是政治和文化中心。", "zh"),
+            ("東京都に住んでいます。日本の首都です。", "ja"),
+            ("서울은 대한민국의 수도입니다.", "ko"),
+        ];
+        for (text, code) in cases {
+            assert_eq!(detect(text), Some(code), "{text}");
+        }
+    }
+
+    #[test]
+    fn little_or_mixed_evidence_decides_nothing() {
+        assert_eq!(detect("Oil prices rose"), None);
+        assert_eq!(detect("Москва"), None);
+        assert_eq!(detect(""), None);
+        // As many English words as Russian ones.
+        assert_eq!(detect("the end of это и что"), None);
+    }
+
+    #[test]
+    fn evidence_adds_up() {
+        let mut e = Evidence::of("the fox");
+        assert_eq!(e.language(2), None);
+        e.add(&Evidence::of("and the dog"));
+        assert_eq!(e.language(2), Some("en"));
+    }
+
+    #[test]
+    fn a_mixed_document_gives_each_passage_its_language() {
+        let (document, passages) = languages(
+            Some("Talks"),
+            &[
+                "The ministers said that the talks would go on.",
+                "Министр заявил, что переговоры будут продолжены и что это важно.",
+                "Short line.",
+            ],
+        );
+        assert_eq!(document, UNDETERMINED);
+        assert_eq!(passages, ["en", "ru", UNDETERMINED]);
+        let (document, passages) = languages(None, &["The end of the story.", "Short line."]);
+        assert_eq!((document, passages), ("en", vec!["en", "en"]));
+    }
+
+    #[test]
+    fn no_word_is_in_two_lists() {
+        let total: usize = FUNCTION_WORDS
+            .iter()
+            .map(|l| l.split_whitespace().count())
+            .sum();
+        assert_eq!(WORDS.len(), total);
+    }
+}

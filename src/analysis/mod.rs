@@ -1,0 +1,256 @@
+//! Text analysis: how passages and queries are cut into index terms, in each language. The one
+//! place where analyzers are named and built; every field with text uses them, at index and
+//! query time, so that `Turkiye` finds `Türkiye`, `Mother's` finds `Mother’s`, `killed`
+//! matches `kill`, `Москве` matches `Москва` and `北京` is found inside `在北京市`.
+//!
+//! Each passage is analyzed by its language ([`Analysis::of`]): English, Russian and Turkish
+//! are stemmed with their Snowball stemmers; Turkish and Azerbaijani keep their casing of `I`
+//! and drop suffixes after an apostrophe; every other language, and text whose language is
+//! not known, is folded but not stemmed. CJK text is cut into bigrams by every analysis.
+
+mod language;
+mod stemmer;
+mod words;
+
+use rustc_hash::FxHashMap;
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, PreTokenizedString, RemoveLongFilter, TextAnalyzer, TokenStream, Tokenizer,
+};
+use tantivy::Index;
+
+pub use language::{languages, Evidence, UNDETERMINED};
+pub use words::{is_cjk, WordTokenizer};
+
+use stemmer::{ApostropheSuffix, CachedStemmer};
+
+/// Name under which the English analyzer is registered on an index: the tokenizer of the
+/// text fields, which analyzes English passages as they are added. Passages in other
+/// languages arrive already analyzed.
+pub const ANALYZER: &str = "loupe_en";
+
+/// Terms longer than this (in bytes) are dropped: they are noise such as encoded data.
+const MAX_TERM_BYTES: usize = 48;
+
+/// How a passage's words become index terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Analysis {
+    /// Folded and stemmed with the English Snowball stemmer.
+    English,
+    /// Folded and stemmed with the Russian Snowball stemmer.
+    Russian,
+    /// Turkish casing, apostrophe suffixes dropped, the Turkish Snowball stemmer, then folded.
+    Turkish,
+    /// Turkish casing and apostrophes, folded (`ə`→`e`, `ı`→`i`, ...), not stemmed.
+    Azerbaijani,
+    /// Folded, not stemmed: other languages, and text whose language is not known.
+    Plain,
+}
+
+impl Analysis {
+    /// The analysis for a passage in `language` (an ISO 639-1 code, or [`UNDETERMINED`]).
+    pub fn of(language: &str) -> Analysis {
+        match language {
+            "en" => Analysis::English,
+            "ru" => Analysis::Russian,
+            "tr" => Analysis::Turkish,
+            "az" => Analysis::Azerbaijani,
+            _ => Analysis::Plain,
+        }
+    }
+
+    /// The analyzer that indexes passages (CJK characters alone as well as in bigrams).
+    pub fn analyzer(self) -> TextAnalyzer {
+        self.build(WordTokenizer::default(), WordTokenizer::turkic())
+    }
+
+    /// The analyzer for queries (CJK text as bigrams only).
+    pub fn query_analyzer(self) -> TextAnalyzer {
+        self.build(
+            WordTokenizer::default().for_queries(),
+            WordTokenizer::turkic().for_queries(),
+        )
+    }
+
+    fn build(self, words: WordTokenizer, turkic: WordTokenizer) -> TextAnalyzer {
+        let long = RemoveLongFilter::limit(MAX_TERM_BYTES);
+        match self {
+            Analysis::English => TextAnalyzer::builder(words)
+                .filter(long)
+                .filter(AsciiFoldingFilter)
+                .filter(CachedStemmer(frostem::Algorithm::English))
+                .build(),
+            Analysis::Russian => TextAnalyzer::builder(words)
+                .filter(long)
+                .filter(AsciiFoldingFilter)
+                .filter(CachedStemmer(frostem::Algorithm::Russian))
+                .build(),
+            Analysis::Turkish => TextAnalyzer::builder(turkic)
+                .filter(long)
+                .filter(ApostropheSuffix)
+                .filter(CachedStemmer(frostem::Algorithm::Turkish))
+                .filter(AsciiFoldingFilter)
+                .build(),
+            Analysis::Azerbaijani => TextAnalyzer::builder(turkic)
+                .filter(long)
+                .filter(ApostropheSuffix)
+                .filter(AsciiFoldingFilter)
+                .build(),
+            Analysis::Plain => TextAnalyzer::builder(words)
+                .filter(long)
+                .filter(AsciiFoldingFilter)
+                .build(),
+        }
+    }
+}
+
+/// Analyzers for indexing, one per analysis, built when first needed and kept with their stem
+/// caches.
+#[derive(Default)]
+pub struct Analyzers(FxHashMap<Analysis, TextAnalyzer>);
+
+impl Analyzers {
+    /// The indexing analyzer of `analysis`.
+    pub fn get(&mut self, analysis: Analysis) -> &mut TextAnalyzer {
+        self.0
+            .entry(analysis)
+            .or_insert_with(|| analysis.analyzer())
+    }
+
+    /// `text` analyzed by `analysis`, in the form tantivy indexes without analyzing again.
+    pub fn pre_tokenized(&mut self, analysis: Analysis, text: &str) -> PreTokenizedString {
+        let mut stream = self.get(analysis).token_stream(text);
+        let mut tokens = Vec::new();
+        while stream.advance() {
+            tokens.push(stream.token().clone());
+        }
+        PreTokenizedString {
+            text: text.to_string(),
+            tokens,
+        }
+    }
+}
+
+/// The English analyzer, as registered on indexes.
+pub fn analyzer() -> TextAnalyzer {
+    Analysis::English.analyzer()
+}
+
+/// Registers loupe's analyzer on `index`; needed after every open.
+pub fn register(index: &Index) {
+    index.tokenizers().register(ANALYZER, analyzer());
+}
+
+/// The analyzed terms of `text` as a query in `analysis`, in order.
+pub fn query_terms(analysis: Analysis, text: &str) -> Vec<String> {
+    let mut analyzer = analysis.query_analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        out.push(stream.token().text.clone());
+    }
+    out
+}
+
+/// The analyzed terms of `text` as an English query, in order.
+pub fn terms(text: &str) -> Vec<String> {
+    query_terms(Analysis::English, text)
+}
+
+/// How many terms the analyzer makes of `text` (counted without stemming them, which never
+/// adds or removes one): a document's length as BM25 counts it.
+pub fn count_terms(text: &str) -> u64 {
+    let mut tokenizer = WordTokenizer::default();
+    let mut stream = tokenizer.token_stream(text);
+    let mut count = 0;
+    while stream.advance() {
+        if stream.token().text.len() < MAX_TERM_BYTES {
+            count += 1;
+        }
+    }
+    count
+}
+
+/// The first word of `text` normalised and folded like index terms, but not stemmed: the form
+/// to compare with the start of index terms (prefix queries). Empty when there is no word.
+pub fn fold(text: &str) -> String {
+    folded_words(text).into_iter().next().unwrap_or_default()
+}
+
+/// The words of `text` normalised and folded like index terms, but not stemmed: the exact
+/// forms, to tell `pickings` from `picking`.
+pub fn folded_words(text: &str) -> Vec<String> {
+    let mut analyzer = TextAnalyzer::builder(WordTokenizer::default().for_queries())
+        .filter(AsciiFoldingFilter)
+        .build();
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        out.push(stream.token().text.clone());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_case_accents_apostrophes_and_stems() {
+        assert_eq!(terms("Türkiye TURKIYE"), ["turkiy", "turkiy"]);
+        assert_eq!(
+            terms("Mother’s Mother's mothers"),
+            ["mother", "mother", "mother"]
+        );
+        assert_eq!(terms("killed kills killing"), ["kill", "kill", "kill"]);
+        assert_eq!(terms("café CAFE"), ["cafe", "cafe"]);
+    }
+
+    #[test]
+    fn non_latin_scripts() {
+        assert_eq!(
+            terms("İstanbul ıstanbul ISTANBUL"),
+            ["istanbul", "istanbul", "istanbul"]
+        );
+        assert_eq!(terms("Москва МОСКВА"), ["москва", "москва"]);
+        assert_eq!(terms("ΟΔΟΣ οδος"), ["οδοσ", "οδοσ"]);
+    }
+
+    #[test]
+    fn offsets_cover_the_source_words() {
+        let text = "«Ünïcode» — it’s 34th!";
+        let mut analyzer = analyzer();
+        let mut stream = analyzer.token_stream(text);
+        let mut words = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            words.push(&text[t.offset_from..t.offset_to]);
+        }
+        assert_eq!(words, ["Ünïcode", "it’s", "34th"]);
+    }
+
+    #[test]
+    fn fold_keeps_words_unstemmed() {
+        assert_eq!(fold("Démocra"), "democra");
+        assert_eq!(fold("running"), "running");
+        assert_eq!(fold("!!"), "");
+    }
+
+    #[test]
+    fn count_terms_counts_what_the_analyzer_indexes() {
+        let long = "x".repeat(60);
+        for text in [
+            "Mother’s day: Türkiye's İstanbul, 3.5 km",
+            "",
+            "--- ...",
+            &format!("before {long} after"),
+        ] {
+            assert_eq!(count_terms(text), terms(text).len() as u64, "{text}");
+        }
+    }
+
+    #[test]
+    fn punctuation_only_gives_no_terms() {
+        assert!(terms("--- ... ’’ !!").is_empty());
+        assert!(terms("").is_empty());
+    }
+}

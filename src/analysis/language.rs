@@ -1,7 +1,7 @@
 //! Which language a text is written in, told from its commonest words. Each language below has
 //! a short list of function words (articles, conjunctions, prepositions) that no other language
 //! of the list shares; a text's language is the one whose words it uses most, at least twice as
-//! often as any other's. Letters that only one language uses (Azerbaijani `ə`, Ukrainian `і`,
+//! often as any other's; words in capitals (acronyms, headlines) do not count. Letters that only one language uses (Azerbaijani `ə`, Ukrainian `і`,
 //! `ї`, `є`, `ґ`) count as that language's words. Chinese, Japanese and Korean are told by their
 //! scripts. Text with too little evidence is undetermined ([`UNDETERMINED`]) and not stemmed.
 //!
@@ -23,7 +23,8 @@ const LANGUAGES: [&str; 11] = [
     "en", "ru", "uk", "tr", "az", "de", "fr", "es", "it", "pt", "nl",
 ];
 
-/// Function words of each language of [`LANGUAGES`], in the same order; none is in two lists.
+/// Function words of each language of [`LANGUAGES`], in the same order; none is in two lists,
+/// and none is an English word, name or abbreviation (`do`, `die`, `van`, `par`, `al`).
 const FUNCTION_WORDS: [&str; 11] = [
     "the of and to is that for with by are this from at be have has were which it not or but \
      their they said he his will would been its who",
@@ -31,27 +32,30 @@ const FUNCTION_WORDS: [&str; 11] = [
     "і та що як це від його був була були також вже тільки він вона вони з",
     "ve için ile olarak değil gibi ancak kadar göre çok ise ayrıca tarafından üzere veya şu",
     "və üçün ilə isə edib olub qədər görə artıq bildirib həm hər çox bəzi lakin həmçinin",
-    "der die und das ist nicht mit den von zu sich auch dem ein eine für auf werden wird dass \
-     sind nach bei im",
-    "le les et des du est une dans qui pour pas sur au avec ce il sont par ont",
-    "el los las y del una con es se lo al como más pero sus fue está",
-    "di che della sono non gli alla anche delle nel più dei ha",
-    "o os do em um uma não com dos ao mais seu sua foi ou são pelo pela",
-    "het een van dat op te zijn voor met niet aan er ook als maar om bij werd heeft wordt",
+    "der und das ist nicht sich auch dem eine für werden wird dass sind nach bei",
+    "les des est une dans qui pour avec sont ont",
+    "los las del una como más pero sus fue está",
+    "che della sono gli alla anche delle nel più dei",
+    "não com dos mais seu sua foi são pelo pela uma",
+    "het een dat zijn voor niet ook maar werd heeft wordt",
 ];
 
-/// Words read from a passage to tell its language: enough for a paragraph, bounded for speed.
-const MAX_WORDS: usize = 40;
+/// Words read from the start of a passage to tell its language: enough for one in three or
+/// four to be a function word, few enough to cost little next to indexing.
+const MAX_WORDS: usize = 20;
+
+/// ASCII words longer than this are no function word and are not looked up.
+const MAX_ASCII_WORD: usize = 8;
 
 /// CJK characters read from a passage.
 const MAX_CJK: u32 = 40;
 
 /// Each function word with the index of its language.
-static WORDS: LazyLock<FxHashMap<&'static str, usize>> = LazyLock::new(|| {
+static WORDS: LazyLock<FxHashMap<&'static [u8], usize>> = LazyLock::new(|| {
     let mut words = FxHashMap::default();
     for (language, list) in FUNCTION_WORDS.iter().enumerate() {
         for word in list.split_whitespace() {
-            let earlier = words.insert(word, language);
+            let earlier = words.insert(word.as_bytes(), language);
             debug_assert!(earlier.is_none(), "'{word}' is in two lists");
         }
     }
@@ -72,54 +76,97 @@ impl Evidence {
     /// The evidence of the first words of `text`.
     pub fn of(text: &str) -> Evidence {
         let mut evidence = Evidence::default();
-        let mut word = String::new();
-        let mut words = 0;
-        for c in text.chars() {
-            if c.is_alphabetic() && !is_cjk(c) {
-                match c {
-                    'İ' | 'I' => word.push('i'),
-                    c if c.is_ascii() => word.push(c.to_ascii_lowercase()),
-                    c => word.extend(c.to_lowercase()),
+        let bytes = text.as_bytes();
+        let (mut i, mut words) = (0, 0);
+        while i < bytes.len() && words < MAX_WORDS {
+            if bytes[i].is_ascii() && !bytes[i].is_ascii_alphabetic() {
+                i += 1;
+                continue;
+            }
+            // A word: letters, outside CJK scripts.
+            let start = i;
+            let (mut ascii, mut letters, mut capitals) = (true, 0, 0);
+            while let Some(&b) = bytes.get(i) {
+                if b.is_ascii() {
+                    if !b.is_ascii_alphabetic() {
+                        break;
+                    }
+                    letters += 1;
+                    capitals += usize::from(b.is_ascii_uppercase());
+                    i += 1;
+                    continue;
+                }
+                let c = text[i..].chars().next().expect("a char boundary");
+                if !c.is_alphabetic() || is_cjk(c) {
+                    break;
+                }
+                ascii = false;
+                letters += 1;
+                capitals += usize::from(c.is_uppercase());
+                i += c.len_utf8();
+            }
+            if i == start {
+                // Not a letter, or a CJK character.
+                let c = text[i..].chars().next().expect("a char boundary");
+                i += c.len_utf8();
+                if is_cjk(c) && evidence.count_cjk(c) {
+                    break;
                 }
                 continue;
             }
-            if !word.is_empty() {
-                evidence.count_word(&word);
-                word.clear();
-                words += 1;
-                if words == MAX_WORDS {
-                    return evidence;
-                }
+            words += 1;
+            // Words in capitals (`IL-2`, `THE`) are acronyms or headlines: no evidence.
+            if capitals >= 2 && capitals == letters {
+                continue;
             }
-            if is_cjk(c) {
-                match c {
-                    '\u{3040}'..='\u{30FF}' | '\u{31F0}'..='\u{31FF}' | '\u{FF66}'..='\u{FF9F}' => {
-                        evidence.kana += 1
-                    }
-                    '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}' | '\u{AC00}'..='\u{D7AF}' => {
-                        evidence.hangul += 1
-                    }
-                    _ => evidence.han += 1,
+            let word = &text[start..i];
+            if ascii {
+                let mut lower = [0u8; MAX_ASCII_WORD];
+                if let Some(lower) = lower.get_mut(..word.len()) {
+                    lower.copy_from_slice(word.as_bytes());
+                    lower.make_ascii_lowercase();
+                    evidence.count_word(lower);
                 }
-                if evidence.han + evidence.kana + evidence.hangul == MAX_CJK {
-                    return evidence;
-                }
+            } else {
+                let lower: String = word
+                    .chars()
+                    .flat_map(|c| match c {
+                        'İ' | 'I' => 'i'.to_lowercase(),
+                        c => c.to_lowercase(),
+                    })
+                    .collect();
+                evidence.count_word(lower.as_bytes());
             }
-        }
-        if !word.is_empty() {
-            evidence.count_word(&word);
         }
         evidence
     }
 
-    fn count_word(&mut self, word: &str) {
+    /// Counts a CJK character; true when enough have been read.
+    fn count_cjk(&mut self, c: char) -> bool {
+        match c {
+            '\u{3040}'..='\u{30FF}' | '\u{31F0}'..='\u{31FF}' | '\u{FF66}'..='\u{FF9F}' => {
+                self.kana += 1
+            }
+            '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}' | '\u{AC00}'..='\u{D7AF}' => {
+                self.hangul += 1
+            }
+            _ => self.han += 1,
+        }
+        self.han + self.kana + self.hangul == MAX_CJK
+    }
+
+    /// Counts a lower-cased word (UTF-8).
+    fn count_word(&mut self, word: &[u8]) {
         let index = |code| LANGUAGES.iter().position(|l| *l == code).expect("listed");
         if let Some(&language) = WORDS.get(word) {
             self.words[language] += 1;
-        } else if word.contains('ə') {
-            self.words[index("az")] += 1;
-        } else if word.contains(['і', 'ї', 'є', 'ґ']) {
-            self.words[index("uk")] += 1;
+        } else if word.is_ascii() {
+        } else if let Ok(word) = std::str::from_utf8(word) {
+            if word.contains('ə') {
+                self.words[index("az")] += 1;
+            } else if word.contains(['і', 'ї', 'є', 'ґ']) {
+                self.words[index("uk")] += 1;
+            }
         }
     }
 
@@ -209,6 +256,11 @@ mod tests {
         assert_eq!(detect(""), None);
         // As many English words as Russian ones.
         assert_eq!(detect("the end of это и что"), None);
+        // Acronyms are not words: IL-2 is an interleukin, not French.
+        assert_eq!(
+            detect("IL-2 and IL-4 with IL-7, IL-9 of the cells"),
+            Some("en")
+        );
     }
 
     #[test]

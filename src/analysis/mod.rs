@@ -12,9 +12,10 @@ mod language;
 mod stemmer;
 mod words;
 
-use rustc_hash::FxHashMap;
+use std::borrow::Cow;
+
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, PreTokenizedString, RemoveLongFilter, TextAnalyzer, TokenStream, Tokenizer,
+    AsciiFoldingFilter, BoxTokenStream, RemoveLongFilter, TextAnalyzer, TokenStream, Tokenizer,
 };
 use tantivy::Index;
 
@@ -23,9 +24,8 @@ pub use words::{is_cjk, WordTokenizer};
 
 use stemmer::{ApostropheSuffix, CachedStemmer};
 
-/// Name under which the English analyzer is registered on an index: the tokenizer of the
-/// text fields, which analyzes English passages as they are added. Passages in other
-/// languages arrive already analyzed.
+/// Name under which loupe's tokenizer ([`TaggedTokenizer`]) is registered on an index: the
+/// tokenizer of the text fields.
 pub const ANALYZER: &str = "loupe_en";
 
 /// Terms longer than this (in bytes) are dropped: they are noise such as encoded data.
@@ -47,6 +47,15 @@ pub enum Analysis {
 }
 
 impl Analysis {
+    /// Every analysis, in the order of their tags ([`tagged`]).
+    pub const ALL: [Analysis; 5] = [
+        Analysis::English,
+        Analysis::Russian,
+        Analysis::Turkish,
+        Analysis::Azerbaijani,
+        Analysis::Plain,
+    ];
+
     /// The analysis for a passage in `language` (an ISO 639-1 code, or [`UNDETERMINED`]).
     pub fn of(language: &str) -> Analysis {
         match language {
@@ -103,30 +112,57 @@ impl Analysis {
     }
 }
 
-/// Analyzers for indexing, one per analysis, built when first needed and kept with their stem
-/// caches.
-#[derive(Default)]
-pub struct Analyzers(FxHashMap<Analysis, TextAnalyzer>);
+/// The tokenizer registered on indexes: it analyzes text by the analysis its first character
+/// names ([`tagged`]), and untagged text as English. This is how passages of one field get
+/// each their own analysis, with no second pass over their text.
+#[derive(Clone)]
+pub struct TaggedTokenizer {
+    analyzers: Vec<TextAnalyzer>,
+}
 
-impl Analyzers {
-    /// The indexing analyzer of `analysis`.
-    pub fn get(&mut self, analysis: Analysis) -> &mut TextAnalyzer {
-        self.0
-            .entry(analysis)
-            .or_insert_with(|| analysis.analyzer())
+impl Default for TaggedTokenizer {
+    fn default() -> TaggedTokenizer {
+        TaggedTokenizer {
+            analyzers: Analysis::ALL.iter().map(|a| a.analyzer()).collect(),
+        }
     }
+}
 
-    /// `text` analyzed by `analysis`, in the form tantivy indexes without analyzing again.
-    pub fn pre_tokenized(&mut self, analysis: Analysis, text: &str) -> PreTokenizedString {
-        let mut stream = self.get(analysis).token_stream(text);
-        let mut tokens = Vec::new();
-        while stream.advance() {
-            tokens.push(stream.token().clone());
-        }
-        PreTokenizedString {
-            text: text.to_string(),
-            tokens,
-        }
+impl Tokenizer for TaggedTokenizer {
+    type TokenStream<'a> = BoxTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> BoxTokenStream<'a> {
+        let (analysis, text) = untag(text);
+        self.analyzers[analysis as usize].token_stream(text)
+    }
+}
+
+/// The first character of text tagged with an analysis: private-use characters, one per
+/// analysis, never seen in real text.
+const TAG: char = '\u{F0000}';
+
+/// `text` tagged for the index's tokenizer to analyze it by `analysis` (English text is left
+/// as it is).
+pub fn tagged(analysis: Analysis, text: &str) -> Cow<'_, str> {
+    if analysis == Analysis::English {
+        return Cow::Borrowed(text);
+    }
+    let tag = char::from_u32(TAG as u32 + analysis as u32).expect("a private-use character");
+    let mut out = String::with_capacity(text.len() + 4);
+    out.push(tag);
+    out.push_str(text);
+    Cow::Owned(out)
+}
+
+/// The analysis `text` is tagged with (English when it has no tag), and the text without it.
+pub fn untag(text: &str) -> (Analysis, &str) {
+    let Some(c) = text.chars().next() else {
+        return (Analysis::English, text);
+    };
+    let offset = (c as u32).wrapping_sub(TAG as u32) as usize;
+    match Analysis::ALL.get(offset) {
+        Some(&analysis) => (analysis, &text[c.len_utf8()..]),
+        None => (Analysis::English, text),
     }
 }
 
@@ -135,9 +171,11 @@ pub fn analyzer() -> TextAnalyzer {
     Analysis::English.analyzer()
 }
 
-/// Registers loupe's analyzer on `index`; needed after every open.
+/// Registers loupe's tokenizer on `index`; needed after every open.
 pub fn register(index: &Index) {
-    index.tokenizers().register(ANALYZER, analyzer());
+    index
+        .tokenizers()
+        .register(ANALYZER, TextAnalyzer::from(TaggedTokenizer::default()));
 }
 
 /// The analyzed terms of `text` as a query in `analysis`, in order.

@@ -92,6 +92,9 @@ fn is_word_char(c: char) -> bool {
 /// Han ideographs, Japanese kana and Korean hangul: scripts written without spaces between
 /// words (Korean has spaces, but cutting it into bigrams too is what Lucene's CJK analysis does).
 pub fn is_cjk(c: char) -> bool {
+    if c < '\u{1100}' {
+        return false;
+    }
     matches!(c,
         '\u{3040}'..='\u{30FF}' // hiragana, katakana
         | '\u{31F0}'..='\u{31FF}' // katakana extensions
@@ -129,9 +132,9 @@ impl WordTokenStream<'_> {
         let text = &mut self.token.text;
         match c {
             'I' if self.options.turkic => text.push('ı'),
+            c if c.is_ascii() => text.push(c.to_ascii_lowercase()),
             'İ' => text.push('i'),
             'ı' if !self.options.turkic => text.push('i'),
-            c if c.is_ascii() => text.push(c.to_ascii_lowercase()),
             'ς' => text.push('σ'),
             c if is_apostrophe(c) => text.push('\''),
             c if is_combining_mark(c) => {}
@@ -195,15 +198,31 @@ impl TokenStream for WordTokenStream<'_> {
                     self.pos = self.text.len();
                     return false;
                 }
-                Some((c, _)) if is_cjk(c) => return self.start_run(i),
-                Some((c, _)) if is_word_char(c) => break,
+                Some((c, _)) if is_word_char(c) => {
+                    if is_cjk(c) {
+                        return self.start_run(i);
+                    }
+                    break;
+                }
                 Some((_, len)) => i += len,
             }
         }
         let start = i;
         self.token.text.clear();
         // Take word characters, combining marks, and apostrophes followed by a word character.
-        while let Some((c, len)) = self.char_at(i) {
+        while let Some(&b) = self.text.as_bytes().get(i) {
+            // Fast path: ASCII letters and digits.
+            if b.is_ascii_alphanumeric() {
+                let lower = if b == b'I' && self.options.turkic {
+                    'ı'
+                } else {
+                    char::from(b.to_ascii_lowercase())
+                };
+                self.token.text.push(lower);
+                i += 1;
+                continue;
+            }
+            let (c, len) = self.char_at(i).expect("a char boundary");
             let word = |c: char| is_word_char(c) && !is_cjk(c);
             let inside = word(c)
                 || is_combining_mark(c)

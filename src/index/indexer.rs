@@ -9,10 +9,10 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use rustc_hash::FxHashSet;
 use tantivy::indexer::UserOperation;
 use tantivy::indexer::{LogMergePolicy, MergePolicy, NoMergePolicy};
-use tantivy::schema::{Field, Term};
+use tantivy::schema::Term;
 use tantivy::{DateTime, IndexWriter, TantivyDocument, TantivyError};
 
-use crate::analysis::{self, Analysis, Analyzers};
+use crate::analysis::{self, Analysis};
 use crate::error::{Error, IndexContext, Result};
 use crate::index::article::Article;
 use crate::index::corpus::{self, CorpusFile};
@@ -199,7 +199,6 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
         .collect();
     observer.started(to_read.len(), to_read.iter().map(|f| f.size).sum());
 
-    let mut analyzers = Analyzers::default();
     let mut since_commit = 0u64;
     let mut skipped_files: Vec<String> = Vec::new();
     for file in to_read {
@@ -211,7 +210,6 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
             file,
             previous,
             options.passage_limits,
-            &mut analyzers,
         );
         observer.advanced(file.size);
         match outcome {
@@ -477,7 +475,6 @@ fn index_file(
     file: &CorpusFile,
     previous: Option<&FileRecord>,
     limits: PassageLimits,
-    analyzers: &mut Analyzers,
 ) -> FileOutcome {
     if file.size > MAX_FILE_BYTES {
         return FileOutcome::Skipped(format!("larger than {} MB, skipped", MAX_FILE_BYTES >> 20));
@@ -510,14 +507,7 @@ fn index_file(
         delete_file(writer, fields, &file.rel_path);
     }
     let article = Article::parse(&decoded.text);
-    let mut batch = passage_documents(
-        fields,
-        &file.rel_path,
-        &decoded,
-        &article,
-        limits,
-        analyzers,
-    );
+    let mut batch = passage_documents(fields, &file.rel_path, &decoded, &article, limits);
     let passages = batch.len() as u64;
     let record = FileRecord {
         size: read,
@@ -569,7 +559,6 @@ fn passage_documents(
     decoded: &decode::Decoded,
     article: &Article,
     limits: PassageLimits,
-    analyzers: &mut Analyzers,
 ) -> Vec<TantivyDocument> {
     let text = decoded.text.as_str();
     // Documents whose title and text are the same (whatever their date) are one story.
@@ -600,9 +589,10 @@ fn passage_documents(
         let mut doc = TantivyDocument::default();
         doc.add_text(fields.path, rel_path);
         if let Some(title) = title {
-            add_analyzed(&mut doc, fields.title, title, title_analysis, analyzers);
+            let title = analysis::tagged(title_analysis, title);
+            doc.add_text(fields.title, &title);
             for _ in 0..TITLE_WEIGHT {
-                add_analyzed(&mut doc, fields.body, title, title_analysis, analyzers);
+                doc.add_text(fields.body, &title);
             }
         }
         if let Some(date) = article.date {
@@ -625,30 +615,8 @@ fn passage_documents(
         doc.add_text(fields.text, &text[start..end]);
         doc.add_text(fields.lang, languages[ordinal]);
         let analysis = Analysis::of(languages[ordinal]);
-        add_analyzed(
-            &mut doc,
-            fields.body,
-            &text[start..end],
-            analysis,
-            analyzers,
-        );
+        doc.add_text(fields.body, analysis::tagged(analysis, &text[start..end]));
         documents.push(doc);
     }
     documents
-}
-
-/// Adds `text` to `field`: as text for the field's own (English) analyzer to index, or already
-/// analyzed by `analysis`.
-fn add_analyzed(
-    doc: &mut TantivyDocument,
-    field: Field,
-    text: &str,
-    analysis: Analysis,
-    analyzers: &mut Analyzers,
-) {
-    if analysis == Analysis::English {
-        doc.add_text(field, text);
-    } else {
-        doc.add_pre_tokenized_text(field, analyzers.pre_tokenized(analysis, text));
-    }
 }

@@ -267,16 +267,17 @@ impl<'a> Compiler<'a> {
             .map(|(t, w)| term_query(self.fields.body, t, *w))
             .collect();
         if self.ranking.proximity > 0.0 {
-            // Neighbouring terms in each analysis (each pair once).
+            // Neighbouring terms: every pair of the first analysis (a pair typed twice counts
+            // twice), and the pairs other analyses add.
             let mut pairs: Vec<[String; 2]> = Vec::new();
-            for analyzer in &mut self.analyzers {
+            for (i, analyzer) in self.analyzers.iter_mut().enumerate() {
                 let sequence: Vec<String> = words
                     .iter()
                     .flat_map(|w| analyze(analyzer, w).into_iter().map(|(_, t)| t))
                     .collect();
                 for pair in sequence.windows(2).filter(|p| p[0] != p[1]) {
                     let pair = [pair[0].clone(), pair[1].clone()];
-                    if !pairs.contains(&pair) {
+                    if i == 0 || !pairs.contains(&pair) {
                         pairs.push(pair);
                     }
                 }

@@ -8,7 +8,12 @@ use serde::Serialize;
 use crate::date::Date;
 use crate::error::{IndexContext, Result};
 use crate::index::manifest;
+use crate::index::schema::Fields;
 use crate::index::store::Store;
+use crate::search::count::PassagesAndDocuments;
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Term};
+use tantivy::Searcher;
 
 /// What `loupe stats` reports.
 #[derive(Debug, Clone, Serialize)]
@@ -23,6 +28,8 @@ pub struct Stats {
     pub index_bytes: u64,
     /// Number of index segments.
     pub segments: usize,
+    /// Passages and documents in each language, most passages first.
+    pub languages: Vec<LanguageCount>,
     /// When the index was last committed (`YYYY-MM-DDTHH:MM:SSZ`).
     pub last_indexed: Option<String>,
     /// The corpus folder it was built from.
@@ -31,6 +38,54 @@ pub struct Stats {
     pub schema_version: u32,
     /// True when the last commit was made in the middle of a build that did not finish.
     pub partial: bool,
+}
+
+/// How much of the index is in one language.
+#[derive(Debug, Clone, Serialize)]
+pub struct LanguageCount {
+    /// An ISO 639-1 code, or `und` for text whose language is not known.
+    pub lang: String,
+    /// Passages in the language.
+    pub passages: u64,
+    /// Documents with at least one passage in it.
+    pub documents: u64,
+}
+
+/// The passages and documents of each language in the index.
+fn languages(searcher: &Searcher, fields: &Fields) -> Result<Vec<LanguageCount>> {
+    let mut codes = std::collections::BTreeSet::new();
+    for segment in searcher.segment_readers() {
+        let inverted = segment
+            .inverted_index(fields.lang)
+            .context("listing languages")?;
+        let mut terms = inverted
+            .terms()
+            .stream()
+            .map_err(tantivy::TantivyError::from)
+            .context("listing languages")?;
+        while terms.advance() {
+            codes.insert(String::from_utf8_lossy(terms.key()).into_owned());
+        }
+    }
+    let mut counts = Vec::new();
+    for lang in codes {
+        let query = TermQuery::new(
+            Term::from_field_text(fields.lang, &lang),
+            IndexRecordOption::Basic,
+        );
+        let totals = searcher
+            .search(&query, &PassagesAndDocuments)
+            .context("counting languages")?;
+        if totals.passages > 0 {
+            counts.push(LanguageCount {
+                lang,
+                passages: totals.passages as u64,
+                documents: totals.documents as u64,
+            });
+        }
+    }
+    counts.sort_by_key(|c| std::cmp::Reverse(c.passages));
+    Ok(counts)
 }
 
 /// Gathers the figures of the index in `dir`.
@@ -57,6 +112,7 @@ pub fn collect(dir: &Path) -> Result<Stats> {
         corpus_bytes: files.values().map(|r| r.size).sum(),
         index_bytes,
         segments: searcher.segment_readers().len(),
+        languages: languages(&searcher, &store.fields)?,
         last_indexed: info.as_ref().map(|i| timestamp(i.committed_at)),
         corpus: info.as_ref().map(|i| i.corpus.clone()),
         schema_version: crate::index::schema::SCHEMA_VERSION,

@@ -44,6 +44,9 @@ const FUNCTION_WORDS: [&str; 11] = [
 /// four to be a function word, few enough to cost little next to indexing.
 const MAX_WORDS: usize = 20;
 
+/// Words read from a document whose passages' first words did not tell its language.
+const MAX_DOCUMENT_WORDS: usize = 400;
+
 /// ASCII words longer than this are no function word and are not looked up.
 const MAX_ASCII_WORD: usize = 8;
 
@@ -76,9 +79,16 @@ impl Evidence {
     /// The evidence of the first words of `text`.
     pub fn of(text: &str) -> Evidence {
         let mut evidence = Evidence::default();
+        evidence.read(text, MAX_WORDS);
+        evidence
+    }
+
+    /// Adds the evidence of the first `max_words` words of `text`; returns how many were read.
+    fn read(&mut self, text: &str, max_words: usize) -> usize {
+        let evidence = self;
         let bytes = text.as_bytes();
         let (mut i, mut words) = (0, 0);
-        while i < bytes.len() && words < MAX_WORDS {
+        while i < bytes.len() && words < max_words {
             if bytes[i].is_ascii() && !bytes[i].is_ascii_alphabetic() {
                 i += 1;
                 continue;
@@ -110,7 +120,7 @@ impl Evidence {
                 let c = text[i..].chars().next().expect("a char boundary");
                 i += c.len_utf8();
                 if is_cjk(c) && evidence.count_cjk(c) {
-                    break;
+                    return max_words;
                 }
                 continue;
             }
@@ -138,7 +148,7 @@ impl Evidence {
                 evidence.count_word(lower.as_bytes());
             }
         }
-        evidence
+        words
     }
 
     /// Counts a CJK character; true when enough have been read.
@@ -215,7 +225,20 @@ pub fn languages(title: Option<&str>, passages: &[&str]) -> (&'static str, Vec<&
     for e in &evidence {
         whole.add(e);
     }
-    let document = whole.language(1).unwrap_or(UNDETERMINED);
+    let mut document = whole.language(1);
+    if document.is_none() {
+        // Too little in the passages' first words: read on, as far as the document goes.
+        let mut more = Evidence::default();
+        let mut budget = MAX_DOCUMENT_WORDS;
+        for text in title.into_iter().chain(passages.iter().copied()) {
+            budget -= more.read(text, budget);
+            if budget == 0 {
+                break;
+            }
+        }
+        document = more.language(1);
+    }
+    let document = document.unwrap_or(UNDETERMINED);
     let passages = evidence
         .iter()
         .map(|e| e.language(PASSAGE_EVIDENCE).unwrap_or(document))

@@ -32,6 +32,14 @@ pub fn run(args: StatsArgs) -> Result<ExitCode> {
             )?;
             writeln!(out, "index size   {:.1} MB", stats.index_bytes as f64 / 1e6)?;
             writeln!(out, "segments     {}", stats.segments)?;
+            for (i, l) in stats.languages.iter().enumerate() {
+                let label = if i == 0 { "languages" } else { "" };
+                writeln!(
+                    out,
+                    "{label:<12} {:<4} {} passages, {} documents",
+                    l.lang, l.passages, l.documents
+                )?;
+            }
             writeln!(
                 out,
                 "last indexed {}",

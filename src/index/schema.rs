@@ -110,15 +110,12 @@ pub fn build() -> Schema {
     b.build()
 }
 
-/// The text of a stored text field of `doc`, whether it was added as text or already analyzed
-/// (as titles in languages other than English are).
+/// The text of a stored text field of `doc`, without the tag that chose its analysis
+/// ([`crate::analysis::tagged`]: titles in languages other than English carry one).
 pub fn stored_text(doc: &tantivy::TantivyDocument, field: Field) -> Option<String> {
     use tantivy::schema::Value;
-    let value = doc.get_first(field)?;
-    value
-        .as_str()
-        .map(str::to_string)
-        .or_else(|| value.as_pre_tokenized_text().map(|p| p.text))
+    let text = doc.get_first(field)?.as_str()?;
+    Some(crate::analysis::untag(text).1.to_string())
 }
 
 impl Fields {

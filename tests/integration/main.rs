@@ -10,6 +10,7 @@ mod eval;
 mod incremental;
 mod index;
 mod json;
+mod languages;
 mod query;
 mod ranking;
 mod safety;

@@ -61,7 +61,18 @@ pub fn compile(
     filters: &[Box<dyn Query>],
     ranking: &Ranking,
 ) -> Result<CompiledQuery> {
-    let analyses = analyses_in(searcher, fields)?;
+    let mut analyses = analyses_in(searcher, fields)?;
+    // `lang:ru москва`: the words analyzed as the filtered languages' passages are.
+    let hinted: Vec<Analysis> = required_languages(node)
+        .iter()
+        .map(|code| Analysis::of(code))
+        .collect();
+    if !hinted.is_empty() {
+        analyses.retain(|a| hinted.contains(a));
+        if analyses.is_empty() {
+            analyses = hinted;
+        }
+    }
     let mut compiler = Compiler::new(fields, searcher, ranking, &analyses);
     let any_word = filters.is_empty() && plain_words(node).is_some();
     let query = match plain_words(node) {
@@ -82,6 +93,26 @@ pub fn compile(
         any_word,
         matcher: compiler.matcher,
     })
+}
+
+/// The languages a query requires with top-level `lang:` filters (any of them).
+fn required_languages(node: &Node) -> Vec<&str> {
+    let Node::Bool(clauses) = node else {
+        return Vec::new();
+    };
+    let mut codes = Vec::new();
+    for clause in clauses.iter().filter(|c| c.occur == Occur::Must) {
+        match &clause.node {
+            Node::Lang { code } => codes.push(code.as_str()),
+            Node::Bool(inner) if inner.iter().all(|c| matches!(c.node, Node::Lang { .. })) => codes
+                .extend(inner.iter().filter_map(|c| match &c.node {
+                    Node::Lang { code } => Some(code.as_str()),
+                    _ => None,
+                })),
+            _ => {}
+        }
+    }
+    codes
 }
 
 /// The words of a query of plain words (no operators, phrases or fields).

@@ -232,6 +232,11 @@ fn a_one_line_passage_gets_no_wrong_stemmer() {
             "{query}"
         );
     }
+    // With a language named, the query is analyzed as that language's passages are: the
+    // Russian stemmer no longer reaches the Ukrainian line.
+    assert_eq!(env.paths("київа"), ["uk.txt"]);
+    assert!(env.search("lang:uk київа", &[]).hits.is_empty());
+    assert_eq!(env.paths("lang:uk київ"), ["uk.txt"]);
     // Not stemmed (by the Turkish or English stemmer): only the exact forms find them.
     assert!(env.search("geldi", &[]).hits.is_empty());
     assert!(env.search("bakan", &[]).hits.is_empty());

@@ -85,11 +85,13 @@ function hitItem(hit, q) {
   const parts = [];
   if (hit.date) parts.push(hit.date);
   parts.push(`${hit.path}:${hit.line}`);
+  if (hit.lang && hit.lang !== 'en' && hit.lang !== 'und') parts.push(hit.lang);
   if (hit.identical.length) parts.push(`+${hit.identical.length} identical`);
   if (hit.stale) parts.push(hit.stale === 'deleted' ? 'file deleted since indexing' : 'file changed since indexing');
   meta.textContent = parts.join(' · ');
   const snippet = document.createElement('p');
   snippet.className = 'snippet';
+  if (hit.lang && hit.lang !== 'und') snippet.lang = hit.lang;
   snippet.append(highlighted(hit.snippet, hit.highlights));
   item.append(heading, meta, snippet);
   return item;

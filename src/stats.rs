@@ -53,22 +53,8 @@ pub struct LanguageCount {
 
 /// The passages and documents of each language in the index.
 fn languages(searcher: &Searcher, fields: &Fields) -> Result<Vec<LanguageCount>> {
-    let mut codes = std::collections::BTreeSet::new();
-    for segment in searcher.segment_readers() {
-        let inverted = segment
-            .inverted_index(fields.lang)
-            .context("listing languages")?;
-        let mut terms = inverted
-            .terms()
-            .stream()
-            .map_err(tantivy::TantivyError::from)
-            .context("listing languages")?;
-        while terms.advance() {
-            codes.insert(String::from_utf8_lossy(terms.key()).into_owned());
-        }
-    }
     let mut counts = Vec::new();
-    for lang in codes {
+    for lang in manifest::languages(searcher, fields)? {
         let query = TermQuery::new(
             Term::from_field_text(fields.lang, &lang),
             IndexRecordOption::Basic,

@@ -90,6 +90,25 @@ pub fn load(searcher: &Searcher, fields: &Fields) -> Result<Manifest> {
     Ok(manifest)
 }
 
+/// The languages of the indexed passages, as codes, in order (a language whose passages were
+/// all deleted may linger until their segments merge).
+pub fn languages(searcher: &Searcher, fields: &Fields) -> Result<Vec<String>> {
+    let mut codes = std::collections::BTreeSet::new();
+    for segment in searcher.segment_readers() {
+        let inverted = segment
+            .inverted_index(fields.lang)
+            .context("listing languages")?;
+        let mut terms = inverted
+            .terms()
+            .stream()
+            .map_err(tantivy::TantivyError::from)
+            .context("listing languages")?;
+        while terms.advance() {
+            codes.insert(String::from_utf8_lossy(terms.key()).into_owned());
+        }
+    }
+    Ok(codes.into_iter().collect())
+}
 /// The record of one indexed file, looked up by its path; `None` when it is not indexed.
 pub fn record_of(
     searcher: &Searcher,

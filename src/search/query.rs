@@ -21,6 +21,7 @@ use tantivy::{DateTime, Searcher};
 use crate::analysis::{self, Analysis};
 use crate::date::Date;
 use crate::error::{Error, IndexContext, Result};
+use crate::index::manifest;
 use crate::index::schema::Fields;
 use crate::search::highlight::Matcher;
 use crate::search::query_syntax::{Clause, FieldName, Node, Occur};
@@ -184,20 +185,10 @@ pub fn date_filter(fields: &Fields, from: Option<Date>, to: Option<Date>) -> Box
 /// The analyses of the passages in the index behind `searcher`, one per language it holds,
 /// English first (English alone for an empty index).
 pub fn analyses_in(searcher: &Searcher, fields: &Fields) -> Result<Vec<Analysis>> {
-    let mut analyses = std::collections::BTreeSet::new();
-    for segment in searcher.segment_readers() {
-        let inverted = segment
-            .inverted_index(fields.lang)
-            .context("listing languages")?;
-        let mut terms = inverted
-            .terms()
-            .stream()
-            .map_err(tantivy::TantivyError::from)
-            .context("listing languages")?;
-        while terms.advance() {
-            analyses.insert(Analysis::of(&String::from_utf8_lossy(terms.key())));
-        }
-    }
+    let mut analyses: std::collections::BTreeSet<Analysis> = manifest::languages(searcher, fields)?
+        .iter()
+        .map(|code| Analysis::of(code))
+        .collect();
     if analyses.is_empty() {
         analyses.insert(Analysis::English);
     }

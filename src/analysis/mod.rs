@@ -3,10 +3,11 @@
 //! query time, so that `Turkiye` finds `Türkiye`, `Mother's` finds `Mother’s`, `killed`
 //! matches `kill`, `Москве` matches `Москва` and `北京` is found inside `在北京市`.
 //!
-//! Each passage is analyzed by its language ([`Analysis::of`]): English, Russian and Turkish
-//! are stemmed with their Snowball stemmers; Turkish and Azerbaijani keep their casing of `I`
-//! and drop suffixes after an apostrophe; every other language, and text whose language is
-//! not known, is folded but not stemmed. CJK text is cut into bigrams by every analysis.
+//! Each passage is analyzed by its language ([`Analysis::of`]): English, Russian, Turkish,
+//! German, French, Spanish, Italian, Portuguese and Dutch are stemmed with their Snowball
+//! stemmers; Turkish and Azerbaijani keep their casing of `I` and drop suffixes after an
+//! apostrophe; every other language, and text whose language is not known, is folded but not
+//! stemmed. CJK text is cut into bigrams by every analysis.
 
 mod language;
 mod stemmer;
@@ -42,19 +43,36 @@ pub enum Analysis {
     Turkish,
     /// Turkish casing and apostrophes, folded (`ə`→`e`, `ı`→`i`, ...), not stemmed.
     Azerbaijani,
+    /// Folded and stemmed with the Snowball stemmer of German, French, Spanish, Italian,
+    /// Portuguese or Dutch.
+    Snowball(Western),
     /// Folded, not stemmed: other languages, and text whose language is not known.
     Plain,
 }
 
 impl Analysis {
     /// Every analysis, in the order of their tags ([`tagged`]).
-    pub const ALL: [Analysis; 5] = [
+    pub const ALL: [Analysis; 11] = [
         Analysis::English,
         Analysis::Russian,
         Analysis::Turkish,
         Analysis::Azerbaijani,
         Analysis::Plain,
+        Analysis::Snowball(Western::German),
+        Analysis::Snowball(Western::French),
+        Analysis::Snowball(Western::Spanish),
+        Analysis::Snowball(Western::Italian),
+        Analysis::Snowball(Western::Portuguese),
+        Analysis::Snowball(Western::Dutch),
     ];
+
+    /// This analysis's place in [`Analysis::ALL`].
+    fn ordinal(self) -> usize {
+        Analysis::ALL
+            .iter()
+            .position(|a| *a == self)
+            .expect("every analysis is listed")
+    }
 
     /// The analysis for a passage in `language` (an ISO 639-1 code, or [`UNDETERMINED`]).
     pub fn of(language: &str) -> Analysis {
@@ -63,6 +81,12 @@ impl Analysis {
             "ru" => Analysis::Russian,
             "tr" => Analysis::Turkish,
             "az" => Analysis::Azerbaijani,
+            "de" => Analysis::Snowball(Western::German),
+            "fr" => Analysis::Snowball(Western::French),
+            "es" => Analysis::Snowball(Western::Spanish),
+            "it" => Analysis::Snowball(Western::Italian),
+            "pt" => Analysis::Snowball(Western::Portuguese),
+            "nl" => Analysis::Snowball(Western::Dutch),
             _ => Analysis::Plain,
         }
     }
@@ -95,19 +119,57 @@ impl Analysis {
                 .build(),
             Analysis::Turkish => TextAnalyzer::builder(turkic)
                 .filter(long)
-                .filter(ApostropheSuffix)
+                .filter(ApostropheSuffix { keep_start: true })
                 .filter(CachedStemmer(frostem::Algorithm::Turkish))
                 .filter(AsciiFoldingFilter)
                 .build(),
             Analysis::Azerbaijani => TextAnalyzer::builder(turkic)
                 .filter(long)
-                .filter(ApostropheSuffix)
+                .filter(ApostropheSuffix { keep_start: true })
                 .filter(AsciiFoldingFilter)
+                .build(),
+            Analysis::Snowball(language @ (Western::French | Western::Italian)) => {
+                TextAnalyzer::builder(words)
+                    .filter(long)
+                    .filter(ApostropheSuffix { keep_start: false })
+                    .filter(AsciiFoldingFilter)
+                    .filter(CachedStemmer(language.algorithm()))
+                    .build()
+            }
+            Analysis::Snowball(language) => TextAnalyzer::builder(words)
+                .filter(long)
+                .filter(AsciiFoldingFilter)
+                .filter(CachedStemmer(language.algorithm()))
                 .build(),
             Analysis::Plain => TextAnalyzer::builder(words)
                 .filter(long)
                 .filter(AsciiFoldingFilter)
                 .build(),
+        }
+    }
+}
+
+/// Western European languages with a Snowball stemmer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[allow(missing_docs)]
+pub enum Western {
+    German,
+    French,
+    Spanish,
+    Italian,
+    Portuguese,
+    Dutch,
+}
+
+impl Western {
+    fn algorithm(self) -> frostem::Algorithm {
+        match self {
+            Western::German => frostem::Algorithm::German,
+            Western::French => frostem::Algorithm::French,
+            Western::Spanish => frostem::Algorithm::Spanish,
+            Western::Italian => frostem::Algorithm::Italian,
+            Western::Portuguese => frostem::Algorithm::Portuguese,
+            Western::Dutch => frostem::Algorithm::Dutch,
         }
     }
 }
@@ -132,8 +194,8 @@ impl Tokenizer for TaggedTokenizer {
     type TokenStream<'a> = BoxTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> BoxTokenStream<'a> {
-        let (analysis, text) = untag(text);
-        self.analyzers[analysis as usize].token_stream(text)
+        let (ordinal, text) = untag_ordinal(text);
+        self.analyzers[ordinal].token_stream(text)
     }
 }
 
@@ -147,7 +209,8 @@ pub fn tagged(analysis: Analysis, text: &str) -> Cow<'_, str> {
     if analysis == Analysis::English {
         return Cow::Borrowed(text);
     }
-    let tag = char::from_u32(TAG as u32 + analysis as u32).expect("a private-use character");
+    let tag =
+        char::from_u32(TAG as u32 + analysis.ordinal() as u32).expect("a private-use character");
     let mut out = String::with_capacity(text.len() + 4);
     out.push(tag);
     out.push_str(text);
@@ -156,13 +219,20 @@ pub fn tagged(analysis: Analysis, text: &str) -> Cow<'_, str> {
 
 /// The analysis `text` is tagged with (English when it has no tag), and the text without it.
 pub fn untag(text: &str) -> (Analysis, &str) {
+    let (ordinal, text) = untag_ordinal(text);
+    (Analysis::ALL[ordinal], text)
+}
+
+/// [`untag`], with the analysis as its place in [`Analysis::ALL`].
+fn untag_ordinal(text: &str) -> (usize, &str) {
     let Some(c) = text.chars().next() else {
-        return (Analysis::English, text);
+        return (0, text);
     };
-    let offset = (c as u32).wrapping_sub(TAG as u32) as usize;
-    match Analysis::ALL.get(offset) {
-        Some(&analysis) => (analysis, &text[c.len_utf8()..]),
-        None => (Analysis::English, text),
+    let ordinal = (c as u32).wrapping_sub(TAG as u32) as usize;
+    if ordinal < Analysis::ALL.len() {
+        (ordinal, &text[c.len_utf8()..])
+    } else {
+        (0, text)
     }
 }
 

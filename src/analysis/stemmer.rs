@@ -89,41 +89,51 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
 }
 
 /// Turkish and Azerbaijani write a proper noun's suffixes after an apostrophe (`İstanbul'da`,
-/// `Ankara'nın`): the apostrophe and what follows are dropped, as Lucene's Turkish analysis does.
+/// `Ankara'nın`): the apostrophe and what follows are dropped, as Lucene's Turkish analysis
+/// does. French and Italian elide articles before it (`l'élection`, `dell'anno`): what comes
+/// before is dropped, as Lucene's elision filter does.
 #[derive(Clone)]
-pub struct ApostropheSuffix;
+pub struct ApostropheSuffix {
+    /// Keep the part before the apostrophe (Turkish) rather than after it (elision).
+    pub keep_start: bool,
+}
 
 impl TokenFilter for ApostropheSuffix {
     type Tokenizer<T: Tokenizer> = ApostropheSuffixFilter<T>;
 
     fn transform<T: Tokenizer>(self, tokenizer: T) -> ApostropheSuffixFilter<T> {
-        ApostropheSuffixFilter(tokenizer)
+        ApostropheSuffixFilter(tokenizer, self.keep_start)
     }
 }
 
 /// The tokenizer that [`ApostropheSuffix`] wraps around another.
 #[derive(Clone)]
-pub struct ApostropheSuffixFilter<T>(T);
+pub struct ApostropheSuffixFilter<T>(T, bool);
 
 impl<T: Tokenizer> Tokenizer for ApostropheSuffixFilter<T> {
     type TokenStream<'a> = ApostropheSuffixStream<T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        ApostropheSuffixStream(self.0.token_stream(text))
+        ApostropheSuffixStream(self.0.token_stream(text), self.1)
     }
 }
 
 /// Token stream of [`ApostropheSuffixFilter`].
-pub struct ApostropheSuffixStream<T>(T);
+pub struct ApostropheSuffixStream<T>(T, bool);
 
 impl<T: TokenStream> TokenStream for ApostropheSuffixStream<T> {
     fn advance(&mut self) -> bool {
         if !self.0.advance() {
             return false;
         }
+        let keep_start = self.1;
         let token = self.0.token_mut();
-        if let Some(cut) = token.text.find('\'') {
-            token.text.truncate(cut);
+        if keep_start {
+            if let Some(cut) = token.text.find('\'') {
+                token.text.truncate(cut);
+            }
+        } else if let Some(cut) = token.text.rfind('\'') {
+            token.text.drain(..=cut);
         }
         true
     }

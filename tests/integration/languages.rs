@@ -178,6 +178,48 @@ fn a_mixed_document_gives_each_paragraph_its_own_analysis() {
 }
 
 #[test]
+fn german_french_and_spanish_are_stemmed_too() {
+    let env = TestEnv::new();
+    env.write(
+        "de.txt",
+        "Neue Häuser\n\nDie Regierung hat die neuen Häuser in der Stadt gebaut, und das ist \
+         nicht alles, was sie für die Bürger tun wird.\n",
+    )
+    .write(
+        "fr.txt",
+        "Les élections\n\nLes chevaux sont dans les champs, et le ministre a dit qui est pour \
+         une réforme avec des élections dans les villes, après l'élection du maire.\n",
+    )
+    .write(
+        "es.txt",
+        "Las elecciones\n\nLos candidatos dijeron que las elecciones del año serán como las \
+         anteriores, pero con más votantes.\n",
+    );
+    env.index();
+    for (query, path, lang) in [
+        ("haus", "de.txt", "de"),
+        ("cheval", "fr.txt", "fr"),
+        ("champ", "fr.txt", "fr"),
+        ("ville", "fr.txt", "fr"),
+        ("élection", "fr.txt", "fr"),
+        ("candidato", "es.txt", "es"),
+    ] {
+        let hits = env.search(query, &[]).hits;
+        let found: Vec<(&str, &str)> = hits
+            .iter()
+            .map(|h| (h.path.as_str(), h.lang.as_str()))
+            .collect();
+        assert_eq!(found, [(path, lang)], "{query}");
+    }
+    assert_eq!(highlighted(&env.search("haus", &[]).hits[0]), ["Häuser"]);
+    // The elided article goes: l'élection is élection.
+    assert_eq!(
+        highlighted(&env.search("élection", &[]).hits[0]),
+        ["élections", "l'élection"]
+    );
+}
+
+#[test]
 fn lang_filters() {
     let env = corpus();
     assert_eq!(paths(&env, "lang:ru москва"), ["ru.txt"]);

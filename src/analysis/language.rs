@@ -40,9 +40,12 @@ const FUNCTION_WORDS: [&str; 11] = [
     "het een dat zijn voor niet ook maar werd heeft wordt",
 ];
 
-/// Words read from the start of a passage to tell its language: enough for one in three or
-/// four to be a function word, few enough to cost little next to indexing.
+/// Words read from a passage to tell its language: enough for one in three or four to be a
+/// function word, few enough to cost little next to indexing.
 const MAX_WORDS: usize = 20;
+
+/// Texts at least this long are sampled at their start and middle.
+const SAMPLED_BYTES: usize = 400;
 
 /// Words read from a document whose passages' first words did not tell its language.
 const MAX_DOCUMENT_WORDS: usize = 400;
@@ -76,10 +79,24 @@ pub struct Evidence {
 }
 
 impl Evidence {
-    /// The evidence of the first words of `text`.
+    /// The evidence of `text`'s words: its first [`MAX_WORDS`], or, in a longer text, half of
+    /// them from its start and half from its middle (a paragraph that opens with a foreign
+    /// title or quote is not taken for that language).
     pub fn of(text: &str) -> Evidence {
         let mut evidence = Evidence::default();
-        evidence.read(text, MAX_WORDS);
+        if text.len() < SAMPLED_BYTES {
+            evidence.read(text, MAX_WORDS);
+        } else {
+            evidence.read(text, MAX_WORDS / 2);
+            let mut middle = text.len() / 2;
+            while !text.is_char_boundary(middle) {
+                middle += 1;
+            }
+            // Skip the word cut in two.
+            let rest = &text[middle..];
+            let next = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            evidence.read(&rest[next..], MAX_WORDS / 2);
+        }
         evidence
     }
 

@@ -27,6 +27,8 @@ pub enum Command {
     Eval(EvalArgs),
     /// Serve a search page and a JSON API on this machine (builds the index first when missing).
     Serve(ServeArgs),
+    /// Bring the index up to date, then carry it to an OpenSearch cluster (only new, changed and removed files are sent).
+    Push(PushArgs),
     /// Print a shell completion script (e.g. `loupe completions bash > ~/.local/share/bash-completion/completions/loupe`).
     Completions(CompletionsArgs),
     /// Print the manual page in roff (e.g. `loupe man > ~/.local/share/man/man1/loupe.1`).
@@ -64,6 +66,39 @@ pub struct ServeArgs {
     /// Follow the corpus folder: index added, changed, renamed and removed files a moment after they change.
     #[arg(long)]
     pub watch: bool,
+}
+
+/// A remote index on an OpenSearch cluster.
+#[derive(Debug, Args)]
+pub struct Remote {
+    /// Use the index on the OpenSearch cluster at URL instead of the local one (http://HOST:PORT; several nodes' URLs separated by commas are tried in turn).
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Name of the remote index.
+    #[arg(long, value_name = "NAME", default_value = loupe::remote::DEFAULT_INDEX_NAME, requires = "url")]
+    pub index_name: String,
+}
+
+/// `loupe push`.
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    #[command(flatten)]
+    pub locations: Locations,
+    /// The OpenSearch cluster (http://HOST:PORT; several nodes' URLs separated by commas are tried in turn).
+    #[arg(long, value_name = "URL")]
+    pub url: String,
+    /// Name of the remote index.
+    #[arg(long, value_name = "NAME", default_value = loupe::remote::DEFAULT_INDEX_NAME)]
+    pub index_name: String,
+    /// Primary shards, when the remote index is created.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub shards: u32,
+    /// Replicas of each shard, when the remote index is created.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub replicas: u32,
+    /// Delete the remote index and push everything again (also to change --shards, or an index another loupe made).
+    #[arg(long)]
+    pub rebuild: bool,
 }
 
 /// `loupe index`.
@@ -139,6 +174,8 @@ pub struct SearchArgs {
     pub query: Vec<String>,
     #[command(flatten)]
     pub locations: Locations,
+    #[command(flatten)]
+    pub remote: Remote,
     /// Number of passages to show (at most 10000).
     #[arg(short = 'n', long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=10000))]
     pub limit: u64,
@@ -164,7 +201,7 @@ pub struct SearchArgs {
     #[arg(long, value_enum, default_value_t = Sort::Relevance)]
     pub sort: Sort,
     /// Bring the index up to date with the corpus before searching.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "url")]
     pub refresh: bool,
     /// Read the query as plain words (no operators, quotes or fields).
     #[arg(long)]
@@ -181,7 +218,7 @@ pub struct EvalArgs {
     #[arg(long, value_name = "FILE", requires = "queries")]
     pub qrels: Option<PathBuf>,
     /// Evaluate every collection in DIR (each sub-folder with queries.tsv, qrels.txt and docs/), with this ranking and with plain BM25, in one table.
-    #[arg(long, value_name = "DIR", conflicts_with = "known_item")]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["known_item", "url"])]
     pub suite: Option<PathBuf>,
     /// Known-item search on the corpus: each document with a unique title is looked for by its title, its quoted title and three of its words.
     #[arg(long)]
@@ -191,6 +228,8 @@ pub struct EvalArgs {
     pub sample: usize,
     #[command(flatten)]
     pub locations: Locations,
+    #[command(flatten)]
+    pub remote: Remote,
     /// Documents ranked per query (at most 10000).
     #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=10000))]
     pub depth: u64,

@@ -86,6 +86,9 @@ pub enum Error {
         /// What the operating system said (in the message, so not also a `source`).
         error: std::io::Error,
     },
+    /// A remote cluster could not be reached, or refused or failed a request.
+    #[error("{0}")]
+    Remote(String),
     /// An error from the search engine, with what loupe was doing.
     #[error(
         "{context}: {error}; if the index is damaged, rebuild it with `loupe index --rebuild`"

@@ -28,6 +28,7 @@ pub mod error;
 pub mod eval;
 pub mod index;
 pub mod progress;
+pub mod remote;
 pub mod render;
 pub mod search;
 pub mod server;

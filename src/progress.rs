@@ -88,3 +88,35 @@ pub fn summary(report: &IndexReport) -> String {
     }
     s
 }
+
+/// Reports a push's progress on stderr: passages accepted by the cluster.
+pub struct PushProgress {
+    bar: ProgressBar,
+}
+
+impl Default for PushProgress {
+    fn default() -> Self {
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} pushing {bar:30} {human_pos}/{human_len} passages {per_sec}",
+            )
+            .expect("valid template"),
+        );
+        PushProgress { bar }
+    }
+}
+
+impl crate::remote::PushObserver for PushProgress {
+    fn started(&mut self, _files: usize, passages: u64) {
+        self.bar.set_length(passages);
+    }
+
+    fn sent(&mut self, passages: u64) {
+        self.bar.inc(passages);
+    }
+
+    fn finished(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}

@@ -7,10 +7,12 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
+use loupe::eval::suite::DocumentRanker;
 use loupe::eval::{self, suite};
 use loupe::index::indexer::{self, IndexOptions};
 use loupe::index::location;
 use loupe::progress;
+use loupe::remote::{Client, RemoteSearcher};
 use loupe::search::ranking::Ranking;
 use loupe::search::PassageSearcher;
 
@@ -37,16 +39,34 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         args.locations.corpus.as_deref(),
         false,
     )?;
-    super::ensure_built(&corpus, &args.locations.index)?;
-    let searcher = PassageSearcher::open(&args.locations.index)?;
+    // The remote index is ranked; the local one tells the known items' titles.
+    let remote = match &args.remote.url {
+        Some(url) => Some(RemoteSearcher::new(
+            Client::new(url)?,
+            &args.remote.index_name,
+        )),
+        None => None,
+    };
+    let local = if remote.is_none() || args.known_item {
+        super::ensure_built(&corpus, &args.locations.index)?;
+        Some(PassageSearcher::open(&args.locations.index)?)
+    } else {
+        None
+    };
+    let ranker: &dyn DocumentRanker = match (&remote, &local) {
+        (Some(remote), _) => remote,
+        (None, Some(local)) => local,
+        (None, None) => unreachable!("a local index is opened when there is no remote one"),
+    };
     if args.known_item {
-        return evaluate_known_item(&searcher, &ranking, &args);
+        let titles = local.as_ref().expect("opened for known items");
+        return evaluate_known_item(titles, ranker, &ranking, &args);
     }
     let (Some(queries), Some(qrels)) = (&args.queries, &args.qrels) else {
         anyhow::bail!("give --queries FILE --qrels FILE, --suite DIR, or --known-item");
     };
     let collection = suite::Collection::read("queries", &corpus, queries, qrels)?;
-    let results = suite::run(&searcher, &collection, &ranking, args.depth as usize)?;
+    let results = suite::run(ranker, &collection, &ranking, args.depth as usize)?;
     if results.is_empty() {
         anyhow::bail!(
             "no query in {} has judgments in {}",
@@ -196,6 +216,7 @@ fn evaluate_suite(suite_dir: &Path, ranking: &Ranking, args: &EvalArgs) -> Resul
 /// Known-item search on the index's corpus, with `ranking` and with plain BM25.
 fn evaluate_known_item(
     searcher: &PassageSearcher,
+    ranker: &dyn DocumentRanker,
     ranking: &Ranking,
     args: &EvalArgs,
 ) -> Result<ExitCode> {
@@ -208,8 +229,8 @@ fn evaluate_known_item(
         }
         std::fs::write(path, out).with_context(|| format!("cannot write {}", path.display()))?;
     }
-    let chosen = suite::known_item(searcher, ranking, args.sample, depth)?;
-    let baseline = suite::known_item(searcher, &Ranking::bm25(), args.sample, depth)?;
+    let chosen = suite::known_item(searcher, ranker, ranking, args.sample, depth)?;
+    let baseline = suite::known_item(searcher, ranker, &Ranking::bm25(), args.sample, depth)?;
     let mut out = std::io::stdout().lock();
     match args.format {
         StatsFormat::Json => {

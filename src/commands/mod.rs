@@ -3,6 +3,7 @@
 
 mod eval;
 mod index;
+mod push;
 mod search;
 mod serve;
 mod stats;
@@ -26,6 +27,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Stats(args) => stats::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Push(args) => push::run(args),
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(args.shell, &mut command, "loupe", &mut std::io::stdout());

@@ -9,6 +9,7 @@ use termcolor::{BufferedStandardStream, ColorChoice};
 
 use loupe::index::indexer::IndexOptions;
 use loupe::index::location;
+use loupe::remote::{Client, RemoteSearcher};
 use loupe::render;
 use loupe::search::{Counting, PassageSearcher, SearchOptions, SortOrder};
 
@@ -16,13 +17,6 @@ use crate::cli::{ColorWhen, Format, SearchArgs, Sort};
 
 /// Runs `loupe search`.
 pub fn run(args: SearchArgs) -> Result<ExitCode> {
-    let index_dir = &args.locations.index;
-    let corpus = location::corpus_for(index_dir, args.locations.corpus.as_deref(), false)?;
-    let was_built = super::ensure_built(&corpus, index_dir)?;
-    if was_built && args.refresh {
-        super::build(&IndexOptions::new(&corpus, index_dir))?;
-    }
-    let searcher = PassageSearcher::open(index_dir)?;
     let options = SearchOptions {
         limit: args.limit as usize,
         per_document: args.per_doc,
@@ -44,8 +38,24 @@ pub fn run(args: SearchArgs) -> Result<ExitCode> {
         ..SearchOptions::default()
     };
     let query = args.query.join(" ");
-    let mut results = searcher.search(&query, &options)?;
-    searcher.check_freshness(&mut results, &corpus)?;
+    let results = match &args.remote.url {
+        Some(url) => {
+            let searcher = RemoteSearcher::new(Client::new(url)?, &args.remote.index_name);
+            searcher.search(&query, &options)?
+        }
+        None => {
+            let index_dir = &args.locations.index;
+            let corpus = location::corpus_for(index_dir, args.locations.corpus.as_deref(), false)?;
+            let was_built = super::ensure_built(&corpus, index_dir)?;
+            if was_built && args.refresh {
+                super::build(&IndexOptions::new(&corpus, index_dir))?;
+            }
+            let searcher = PassageSearcher::open(index_dir)?;
+            let mut results = searcher.search(&query, &options)?;
+            searcher.check_freshness(&mut results, &corpus)?;
+            results
+        }
+    };
     for warning in &results.warnings {
         eprintln!("loupe: warning: {warning}");
     }

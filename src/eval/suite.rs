@@ -8,8 +8,46 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, IoContext, Result};
 use crate::eval::{self, Metrics, Qrels};
+use crate::remote::RemoteSearcher;
 use crate::search::ranking::Ranking;
 use crate::search::PassageSearcher;
+
+/// What ranks documents for a query: the local index, or a remote one.
+pub trait DocumentRanker {
+    /// At most `depth` document ids with their scores, best first, for `query_text` (plain
+    /// words when `plain`, else query syntax).
+    fn rank_documents(
+        &self,
+        query_text: &str,
+        depth: usize,
+        ranking: &Ranking,
+        plain: bool,
+    ) -> Result<Vec<(String, f32)>>;
+}
+
+impl DocumentRanker for PassageSearcher {
+    fn rank_documents(
+        &self,
+        query_text: &str,
+        depth: usize,
+        ranking: &Ranking,
+        plain: bool,
+    ) -> Result<Vec<(String, f32)>> {
+        PassageSearcher::rank_documents(self, query_text, depth, ranking, plain)
+    }
+}
+
+impl DocumentRanker for RemoteSearcher {
+    fn rank_documents(
+        &self,
+        query_text: &str,
+        depth: usize,
+        ranking: &Ranking,
+        plain: bool,
+    ) -> Result<Vec<(String, f32)>> {
+        RemoteSearcher::rank_documents(self, query_text, depth, ranking, plain)
+    }
+}
 
 /// A judged collection.
 #[derive(Debug)]
@@ -86,7 +124,7 @@ pub struct QueryResult {
 /// Runs the judged queries of `collection` (those without judgments are skipped) against the
 /// index behind `searcher`, `depth` documents each.
 pub fn run(
-    searcher: &PassageSearcher,
+    searcher: &dyn DocumentRanker,
     collection: &Collection,
     ranking: &Ranking,
     depth: usize,
@@ -161,9 +199,11 @@ pub struct KnownItemReport {
 }
 
 /// Known-item search: documents whose title is unique in the index (at most `sample` of them,
-/// spread evenly over the paths) are each looked for by every [`KnownItemForm`].
+/// spread evenly over the paths) are each looked for by every [`KnownItemForm`], in `ranker`
+/// (the same index, or a copy of it on a cluster).
 pub fn known_item(
     searcher: &PassageSearcher,
+    ranker: &dyn DocumentRanker,
     ranking: &Ranking,
     sample: usize,
     depth: usize,
@@ -174,7 +214,7 @@ pub fn known_item(
         let (mut count, mut rr_sum, mut top1) = (0usize, 0.0, 0usize);
         for query in queries.iter().filter(|q| q.form == form) {
             let plain = form != KnownItemForm::QuotedTitle;
-            let ranked = searcher.rank_documents(&query.text, depth, ranking, plain)?;
+            let ranked = ranker.rank_documents(&query.text, depth, ranking, plain)?;
             count += 1;
             if let Some(rank) = ranked.iter().position(|(d, _)| *d == query.docid) {
                 rr_sum += 1.0 / (rank + 1) as f64;

@@ -615,7 +615,7 @@ struct Candidate {
 
 /// A document's id in evaluations: its path without the extension (`docs/0184.txt` is
 /// `docs/0184`).
-fn document_id(path: &str) -> String {
+pub(crate) fn document_id(path: &str) -> String {
     let without_ext = path.rsplit_once('.').filter(|(_, ext)| !ext.contains('/'));
     without_ext.map_or(path, |(stem, _)| stem).to_string()
 }

@@ -5,6 +5,7 @@ mod server_util;
 mod util;
 
 mod browser;
+mod cluster;
 mod errors;
 mod eval;
 mod incremental;

@@ -43,10 +43,14 @@ impl FieldSet {
         FieldSet { key: "plain" },
     ];
 
-    /// The fields of a passage in `language` (an ISO 639-1 code, or `und`).
+    /// The fields of a passage in `language` (an ISO 639-1 code, or `und`). Passages whose
+    /// language is not known share the English fields, as locally they share one field with
+    /// the English passages: a word's frequency and the average length then count them
+    /// together (they are stemmed there, where locally they are only folded).
     pub fn of(language: &str) -> FieldSet {
         let key = match language {
             "zh" | "ja" | "ko" => "cjk",
+            crate::analysis::UNDETERMINED => "en",
             code => match Analysis::of(code) {
                 Analysis::Plain => "plain",
                 _ => FieldSet::ALL
@@ -168,18 +172,30 @@ fn stemmer_filter_name(key: &str) -> &'static str {
     }
 }
 
-/// The body of the request that creates the remote index.
+/// The body of the request that creates the remote index, set up for loading: no replicas
+/// and no refreshes until the first push is over ([`serving_settings`] then makes it
+/// `replicas` copies, refreshed every second). The wanted replicas are kept in the mapping's
+/// `_meta`, so that a push interrupted while loading still ends with them.
 pub fn index_definition(shards: u32, replicas: u32) -> Value {
+    let mut mappings = mappings();
+    mappings["_meta"]["replicas"] = json!(replicas);
     json!({
         "settings": {
             "index": {
                 "number_of_shards": shards,
-                "number_of_replicas": replicas,
+                "number_of_replicas": 0,
+                "refresh_interval": "-1",
             },
             "analysis": analysis_settings(),
         },
-        "mappings": mappings(),
+        "mappings": mappings,
     })
+}
+
+/// The settings of an index ready for searching: `replicas` copies of each shard, and new
+/// passages visible within a second.
+pub fn serving_settings(replicas: u64) -> Value {
+    json!({"index": {"number_of_replicas": replicas, "refresh_interval": null}})
 }
 
 fn analysis_settings() -> Value {
@@ -290,7 +306,7 @@ mod tests {
         assert_eq!(FieldSet::of("en").body(), "body_en");
         assert_eq!(FieldSet::of("ru").title(), "title_ru");
         assert_eq!(FieldSet::of("zh").key, "cjk");
-        assert_eq!(FieldSet::of("und").key, "plain");
+        assert_eq!(FieldSet::of("und").key, "en");
         assert_eq!(FieldSet::of("uk").key, "plain");
         assert_eq!(FieldSet::of("nl").key, "nl");
     }

@@ -95,8 +95,9 @@ pub fn push(
     let searcher = reader.searcher();
     let records = manifest::load(&searcher, &store.fields)?;
     let name = &options.index_name;
+    let prepared = prepare_remote_index(client, options)?;
     let mut report = PushReport {
-        created: prepare_remote_index(client, options)?,
+        created: prepared.created,
         ..PushReport::default()
     };
     let remote = remote_files(client, name)?;
@@ -150,6 +151,18 @@ pub fn push(
     }
     bulk.flush()?;
     observer.finished();
+    if prepared.loading {
+        // Loaded: now the replicas, and refreshes.
+        let settings = mapping::serving_settings(prepared.replicas);
+        let answer = client.put_json(&format!("/{name}/_settings"), &settings)?;
+        if !answer.ok() {
+            return Err(refused(
+                client,
+                &format!("setting up the replicas of '{name}'"),
+                &answer,
+            ));
+        }
+    }
     refresh(client, name)?;
     report.remote_passages = count_passages(client, name)?;
     Ok(report)
@@ -172,14 +185,34 @@ fn check_index_name(name: &str) -> Result<()> {
     }
 }
 
-/// Makes sure the remote index exists with this loupe's mapping; true when it was created.
-fn prepare_remote_index(client: &Client, options: &PushOptions) -> Result<bool> {
+/// The remote index, ready to be pushed to.
+struct Prepared {
+    /// It was created by this push.
+    created: bool,
+    /// It is set up for loading (no replicas, no refreshes): created now, or by a push that
+    /// was interrupted.
+    loading: bool,
+    /// The replicas it is to have.
+    replicas: u64,
+}
+
+/// Makes sure the remote index exists with this loupe's mapping.
+fn prepare_remote_index(client: &Client, options: &PushOptions) -> Result<Prepared> {
     let name = &options.index_name;
     let existing = client.get(&format!("/{name}"))?;
     if existing.ok() {
-        let version = existing.json()[name.as_str()]["mappings"]["_meta"]["loupe_mapping"].as_u64();
+        let json = existing.json();
+        let index = &json[name.as_str()];
+        let meta = &index["mappings"]["_meta"];
+        let version = meta["loupe_mapping"].as_u64();
         if version == Some(mapping::MAPPING_VERSION) && !options.rebuild {
-            return Ok(false);
+            return Ok(Prepared {
+                created: false,
+                loading: index["settings"]["index"]["refresh_interval"] == "-1",
+                replicas: meta["replicas"]
+                    .as_u64()
+                    .unwrap_or(u64::from(options.replicas)),
+            });
         }
         if !options.rebuild {
             return Err(Error::Remote(format!(
@@ -215,7 +248,8 @@ fn prepare_remote_index(client: &Client, options: &PushOptions) -> Result<bool> 
             created.reason()
         )));
     }
-    // Wait for the primaries, so the first bulk request does not time out on them.
+    // Wait for the primaries (the only copies while loading), so the first bulk request does
+    // not time out on them.
     let health = client.get(&format!(
         "/_cluster/health/{name}?wait_for_status=yellow&timeout=60s"
     ))?;
@@ -226,7 +260,11 @@ fn prepare_remote_index(client: &Client, options: &PushOptions) -> Result<bool> 
             &health,
         ));
     }
-    Ok(true)
+    Ok(Prepared {
+        created: true,
+        loading: true,
+        replicas: u64::from(options.replicas),
+    })
 }
 
 /// A failed request as an error that says what was being done.

@@ -483,7 +483,58 @@ fn push_search_update_and_lose_a_node_on_a_three_node_cluster() {
         assert_eq!(&r, expected, "{query} after node 3 stopped");
     }
 
-    // Errors a user can act on: an unreachable cluster, an index another tool made.
+    // Errors a user can act on, and nothing lost locally: a cluster that rejects the bulk
+    // requests (here its index is read-only), one that refuses to create the index (here it
+    // allows too few shards), an unreachable cluster, an index another tool made.
+    let block = |on: bool| {
+        let settings = json!({"index": {"blocks": {"write": on}}});
+        let answer = client.put_json("/news/_settings", &settings).unwrap();
+        assert!(answer.ok(), "{}", answer.body);
+    };
+    block(true);
+    env.write(
+        "tech/late.txt",
+        "Late story\n\nThe quokkatron network of the company.\n",
+    );
+    let out = env.run(&["push", "--url", &survivors, "--index-name", "news"]);
+    assert_ne!(out.code, 0);
+    assert!(
+        out.stderr.contains("refused") && out.stderr.contains("tech/late.txt"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        env.paths("quokkatron"),
+        ["tech/late.txt"],
+        "the local index has it"
+    );
+    block(false);
+    let out = env.run_ok(&["push", "--url", &survivors, "--index-name", "news"], 0);
+    assert!(out.stderr.contains("1 file sent"), "{}", out.stderr);
+    let limit = |n: Option<u32>| {
+        let settings = json!({"persistent": {"cluster.max_shards_per_node": n}});
+        let answer = client.put_json("/_cluster/settings", &settings).unwrap();
+        assert!(answer.ok(), "{}", answer.body);
+    };
+    limit(Some(1));
+    let out = env.run(&[
+        "push",
+        "--url",
+        &survivors,
+        "--index-name",
+        "other",
+        "--shards",
+        "8",
+    ]);
+    limit(None);
+    assert_ne!(out.code, 0);
+    assert!(
+        out.stderr.contains("refused to create the index 'other'"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("shards"), "{}", out.stderr);
+
     let out = env.run(&["push", "--url", "http://127.0.0.1:9"]);
     assert_ne!(out.code, 0);
     assert!(

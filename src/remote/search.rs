@@ -203,6 +203,8 @@ impl RemoteSearcher {
             "size": size,
             "sort": sort,
             "track_scores": true,
+            // The numbers of matches are counted exactly (the cluster's estimates are only
+            // lower bounds), or not at all.
             "track_total_hits": count,
             "_source": ["path", "title", "date", "passage", "line", "column", "byte_start",
                         "byte_end", "text", "lang", "content_hash"],
@@ -238,10 +240,11 @@ impl RemoteSearcher {
             let documents = json["aggregations"]["documents"]["value"]
                 .as_u64()
                 .unwrap_or(0);
+            let total = &json["hits"]["total"];
             Totals {
-                passages: json["hits"]["total"]["value"].as_u64().unwrap_or(0) as usize,
+                passages: total["value"].as_u64().unwrap_or(0) as usize,
                 documents: documents as usize,
-                estimated: documents > 40_000,
+                estimated: total["relation"] == "gte" || documents > 40_000,
             }
         });
         Ok((passages, totals))

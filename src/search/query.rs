@@ -11,8 +11,8 @@
 use std::ops::Bound;
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur as TantivyOccur, PhraseQuery,
-    Query, RangeQuery, RegexQuery, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur as TantivyOccur,
+    PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Term};
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
@@ -62,7 +62,8 @@ pub fn compile(
     filters: &[Box<dyn Query>],
     ranking: &Ranking,
 ) -> Result<CompiledQuery> {
-    let mut analyses = analyses_in(searcher, fields)?;
+    let codes = manifest::languages(searcher, fields)?;
+    let mut analyses = analyses_of(&codes);
     // `lang:ru москва`: the words analyzed as the filtered languages' passages are.
     let hinted: Vec<Analysis> = required_languages(node)
         .iter()
@@ -74,6 +75,17 @@ pub fn compile(
             analyses = hinted;
         }
     }
+    let analyses: Vec<(Analysis, Vec<String>)> = analyses
+        .into_iter()
+        .map(|a| {
+            let mine = codes
+                .iter()
+                .filter(|c| Analysis::of(c) == a)
+                .cloned()
+                .collect();
+            (a, mine)
+        })
+        .collect();
     let mut compiler = Compiler::new(fields, searcher, ranking, &analyses);
     let any_word = filters.is_empty() && plain_words(node).is_some();
     let query = match plain_words(node) {
@@ -182,18 +194,19 @@ pub fn date_filter(fields: &Fields, from: Option<Date>, to: Option<Date>) -> Box
     Box::new(RangeQuery::new(lower, upper))
 }
 
-/// The analyses of the passages in the index behind `searcher`, one per language it holds,
-/// English first (English alone for an empty index).
-pub fn analyses_in(searcher: &Searcher, fields: &Fields) -> Result<Vec<Analysis>> {
-    let mut analyses: std::collections::BTreeSet<Analysis> = manifest::languages(searcher, fields)?
-        .iter()
-        .map(|code| Analysis::of(code))
-        .collect();
+/// The analyses of passages in the languages `codes`, one per language, English first
+/// (English alone when there are none).
+fn analyses_of(codes: &[String]) -> Vec<Analysis> {
+    let mut analyses: std::collections::BTreeSet<Analysis> =
+        codes.iter().map(|code| Analysis::of(code)).collect();
     if analyses.is_empty() {
         analyses.insert(Analysis::English);
     }
-    Ok(analyses.into_iter().collect())
+    analyses.into_iter().collect()
 }
+
+/// Analyzed terms with their positions, from 0.
+type Sequence = Vec<(usize, String)>;
 
 struct Compiler<'a> {
     fields: &'a Fields,
@@ -206,6 +219,8 @@ struct Compiler<'a> {
     /// A query analyzer for each analysis the index's passages went through: a word matches
     /// each passage through that passage's own analysis.
     analyzers: Vec<TextAnalyzer>,
+    /// The language codes of each analysis's passages in the index.
+    languages: Vec<Vec<String>>,
 }
 
 impl<'a> Compiler<'a> {
@@ -213,7 +228,7 @@ impl<'a> Compiler<'a> {
         fields: &'a Fields,
         searcher: &'a Searcher,
         ranking: &'a Ranking,
-        analyses: &[Analysis],
+        analyses: &[(Analysis, Vec<String>)],
     ) -> Compiler<'a> {
         Compiler {
             fields,
@@ -223,41 +238,85 @@ impl<'a> Compiler<'a> {
             document_terms: Vec::new(),
             proximity: Vec::new(),
             word_forms: Vec::new(),
-            analyzers: analyses.iter().map(|a| a.query_analyzer()).collect(),
+            analyzers: analyses.iter().map(|(a, _)| a.query_analyzer()).collect(),
+            languages: analyses.iter().map(|(_, codes)| codes.clone()).collect(),
         }
     }
 
     /// The terms of `word` in every analysis: the first analysis's, then the others' that
-    /// differ from them.
-    fn variants(&mut self, word: &str) -> Vec<String> {
-        let mut variants: Vec<String> = Vec::new();
-        for (i, sequence) in self.analyze_all(word).into_iter().enumerate() {
+    /// differ from them, each with the languages it is restricted to ([`Compiler::only_in`]).
+    fn variants(&mut self, word: &str) -> Vec<(String, Option<Vec<String>>)> {
+        let mut variants: Vec<(String, Option<Vec<String>>)> = Vec::new();
+        for (i, (sequence, producers)) in self.analyze_all(word).into_iter().enumerate() {
+            let only = self.only_in(&producers);
             for (_, term) in sequence {
-                if i == 0 || !variants.contains(&term) {
-                    variants.push(term);
+                if i == 0 || !variants.iter().any(|(t, _)| *t == term) {
+                    variants.push((term, only.clone()));
                 }
             }
         }
         variants
     }
 
-    /// `text` analyzed by each analysis (positions from 0); analyses giving the same terms
-    /// appear once. A one-term text with several forms is noted in `word_forms`.
-    fn analyze_all(&mut self, text: &str) -> Vec<Vec<(usize, String)>> {
-        let mut sequences: Vec<Vec<(usize, String)>> = Vec::new();
-        for analyzer in &mut self.analyzers {
+    /// `text` analyzed by each analysis (positions from 0), with the analyses (their places
+    /// in `self.analyzers`) that give each sequence. A one-term text with several forms is
+    /// noted in `word_forms`.
+    fn analyze_all(&mut self, text: &str) -> Vec<(Sequence, Vec<usize>)> {
+        let mut sequences: Vec<(Sequence, Vec<usize>)> = Vec::new();
+        for (i, analyzer) in self.analyzers.iter_mut().enumerate() {
             let sequence = analyze(analyzer, text);
-            if !sequences.contains(&sequence) {
-                sequences.push(sequence);
+            match sequences.iter_mut().find(|(s, _)| *s == sequence) {
+                Some((_, producers)) => producers.push(i),
+                None => sequences.push((sequence, vec![i])),
             }
         }
-        if sequences.len() > 1 && sequences.iter().all(|s| s.len() == 1) {
-            let forms: Vec<String> = sequences.iter().map(|s| s[0].1.clone()).collect();
+        if sequences.len() > 1 && sequences.iter().all(|(s, _)| s.len() == 1) {
+            let forms: Vec<String> = sequences.iter().map(|(s, _)| s[0].1.clone()).collect();
             if !self.word_forms.contains(&forms) {
                 self.word_forms.push(forms);
             }
         }
         sequences
+    }
+
+    /// The languages whose passages terms made by the analyses `producers` may match: none
+    /// named (all passages) when the first analysis makes them too, else those analyses'
+    /// languages. In the one field all passages share, a form only another analysis makes
+    /// must not match the first analysis's text: the Dutch stem of `power` is `pow`, and
+    /// English passages saying "POW!" are not about power.
+    fn only_in(&self, producers: &[usize]) -> Option<Vec<String>> {
+        if producers.contains(&0) {
+            return None;
+        }
+        Some(
+            producers
+                .iter()
+                .flat_map(|&i| self.languages[i].iter().cloned())
+                .collect(),
+        )
+    }
+
+    /// `query`, matching only passages in `languages` when given.
+    fn restricted(&self, query: Box<dyn Query>, languages: Option<&Vec<String>>) -> Box<dyn Query> {
+        let Some(languages) = languages.filter(|l| !l.is_empty()) else {
+            return query;
+        };
+        let codes: Vec<Box<dyn Query>> = languages
+            .iter()
+            .map(|code| {
+                Box::new(TermQuery::new(
+                    Term::from_field_text(self.fields.lang, code),
+                    IndexRecordOption::Basic,
+                )) as Box<dyn Query>
+            })
+            .collect();
+        Box::new(BooleanQuery::new(vec![
+            (TantivyOccur::Must, query),
+            (
+                TantivyOccur::Must,
+                Box::new(ConstScoreQuery::new(any_of(codes), 0.0)),
+            ),
+        ]))
     }
 
     /// Plain words: each analyzed term once per occurrence, and (in `self.proximity`) for each
@@ -274,19 +333,28 @@ impl<'a> Compiler<'a> {
         } else {
             words.to_vec()
         };
-        let terms: Vec<String> = words.iter().flat_map(|w| self.variants(w)).collect();
-        if terms.is_empty() {
+        let variants: Vec<(String, Option<Vec<String>>)> =
+            words.iter().flat_map(|w| self.variants(w)).collect();
+        if variants.is_empty() {
             return None;
         }
-        self.matcher.terms.extend(terms.iter().cloned());
+        self.matcher
+            .terms
+            .extend(variants.iter().map(|(t, _)| t.clone()));
         self.matcher
             .exact
             .extend(words.iter().flat_map(|w| analysis::folded_words(w)));
-        let weighted = merge_weights(terms.iter().map(|t| (t.clone(), 1.0)).collect());
+        let weighted = merge_weights(variants.iter().map(|(t, _)| (t.clone(), 1.0)).collect());
         self.document_terms.extend(weighted.iter().cloned());
         let clauses: Vec<Box<dyn Query>> = weighted
             .iter()
-            .map(|(t, w)| term_query(self.fields.body, t, *w))
+            .map(|(t, w)| {
+                let only = variants
+                    .iter()
+                    .find(|(v, _)| v == t)
+                    .and_then(|(_, o)| o.as_ref());
+                self.restricted(term_query(self.fields.body, t, *w), only)
+            })
             .collect();
         if self.ranking.proximity > 0.0 {
             // Neighbouring terms: every pair of the first analysis (a pair typed twice counts
@@ -414,13 +482,13 @@ impl<'a> Compiler<'a> {
         positive: bool,
     ) -> Vec<Box<dyn Query>> {
         let sequences = self.analyze_all(text);
-        if sequences.iter().all(|s| s.is_empty()) {
+        if sequences.iter().all(|(s, _)| s.is_empty()) {
             return Vec::new();
         }
         if positive {
             self.matcher.exact.extend(analysis::folded_words(text));
             let mut counted: Vec<&String> = Vec::new();
-            for terms in sequences.iter().filter(|s| !s.is_empty()) {
+            for (terms, _) in sequences.iter().filter(|(s, _)| !s.is_empty()) {
                 if terms.len() == 1 {
                     self.matcher.terms.insert(terms[0].1.clone());
                 } else {
@@ -437,8 +505,11 @@ impl<'a> Compiler<'a> {
         let target = self.target(field);
         sequences
             .iter()
-            .filter(|s| !s.is_empty())
-            .map(|terms| sequence_query(target, terms, slop))
+            .filter(|(s, _)| !s.is_empty())
+            .map(|(terms, producers)| {
+                let only = self.only_in(producers);
+                self.restricted(sequence_query(target, terms, slop), only.as_ref())
+            })
             .collect()
     }
 
@@ -491,7 +562,7 @@ impl<'a> Compiler<'a> {
         let typed: Vec<String> = self
             .analyze_all(text)
             .into_iter()
-            .filter_map(|terms| terms.into_iter().next().map(|(_, t)| t))
+            .filter_map(|(terms, _)| terms.into_iter().next().map(|(_, t)| t))
             .collect();
         let target = self.target(field);
         let mut expansions: Vec<(String, f32)> = Vec::new();

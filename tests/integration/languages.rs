@@ -312,3 +312,39 @@ fn stats_count_passages_and_documents_per_language() {
     let text = env.run_ok(&["stats"], 0).stdout;
     assert!(text.contains("languages"), "{text}");
 }
+
+#[test]
+fn a_form_only_another_language_makes_does_not_match_english_text() {
+    // The German stem of `power` is `pow`: with a German article in the index, `power` is
+    // also looked for as `pow`, but only in German passages, not in English ones that say
+    // "POW!".
+    use loupe::analysis::{query_terms, Analysis, Western};
+    assert_eq!(
+        query_terms(Analysis::Snowball(Western::German), "power"),
+        ["pow"]
+    );
+    let env = TestEnv::new();
+    env.write(
+        "de.txt",
+        "Nachrichten\n\nDie Regierung hat gesagt, dass der Plan für die Power des Landes nicht \
+         umgesetzt wird, weil er für die Menschen und für die Städte zu teuer ist.\n",
+    )
+    .write(
+        "pow.txt",
+        "Comics\n\nThe comic said POW! and the hero said that it was over for the villain, \
+         and the people who read it were happy with the end of the story.\n",
+    )
+    .write(
+        "power.txt",
+        "Grid\n\nThe power station said that the power lines were repaired and that the \
+         people of the region would have light again by the end of the week.\n",
+    );
+    env.index();
+    assert_eq!(
+        found(&env, "lang:de menschen"),
+        [("de.txt".into(), "de".into())]
+    );
+    let mut paths = env.paths("power");
+    paths.sort();
+    assert_eq!(paths, ["de.txt", "power.txt"]);
+}

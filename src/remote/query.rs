@@ -7,8 +7,9 @@
 use serde_json::{json, Value};
 
 use crate::date::Date;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::remote::mapping::FieldSet;
+use crate::search::query::{has_only_exclusions, only_exclusions, plain_words};
 use crate::search::query_syntax::{FieldName, Node, Occur};
 use crate::search::ranking::{self, Ranking};
 
@@ -20,12 +21,8 @@ pub fn translate(
     since: Option<Date>,
     until: Option<Date>,
 ) -> Result<Option<Value>> {
-    if let Node::Bool(clauses) = node {
-        if !clauses.is_empty() && clauses.iter().all(|c| c.occur == Occur::MustNot) {
-            return Err(Error::Query(
-                "the query only excludes words; add a word to search for (e.g. `oil -gas`)".into(),
-            ));
-        }
+    if has_only_exclusions(node) {
+        return Err(only_exclusions());
     }
     let translator = Translator { ranking };
     let Some(query) = (match plain_words(node) {
@@ -40,20 +37,6 @@ pub fn translate(
     Ok(Some(
         json!({"bool": {"must": [query], "filter": [date_range(since, until)]}}),
     ))
-}
-
-/// The words of a query of plain words (no operators, phrases or fields).
-fn plain_words(node: &Node) -> Option<Vec<&str>> {
-    let Node::Bool(clauses) = node else {
-        return None;
-    };
-    clauses
-        .iter()
-        .map(|c| match (&c.occur, &c.node) {
-            (Occur::Should, Node::Term { field: None, text }) => Some(text.as_str()),
-            _ => None,
-        })
-        .collect()
 }
 
 struct Translator<'a> {

@@ -94,9 +94,7 @@ pub fn compile(
     };
     let proximity = std::mem::take(&mut compiler.proximity);
     if query.is_none() && has_only_exclusions(node) {
-        return Err(Error::Query(
-            "the query only excludes words; add a word to search for (e.g. `oil -gas`)".into(),
-        ));
+        return Err(only_exclusions());
     }
     Ok(CompiledQuery {
         query: query.map(|q| filtered(q, filters)),
@@ -129,7 +127,7 @@ fn required_languages(node: &Node) -> Vec<&str> {
 }
 
 /// The words of a query of plain words (no operators, phrases or fields).
-fn plain_words(node: &Node) -> Option<Vec<&str>> {
+pub(crate) fn plain_words(node: &Node) -> Option<Vec<&str>> {
     let Node::Bool(clauses) = node else {
         return None;
     };
@@ -173,7 +171,13 @@ fn words_required_beside_filters(clauses: &[Clause]) -> Option<Node> {
     Some(Node::Bool(required))
 }
 
-fn has_only_exclusions(node: &Node) -> bool {
+/// The error for a query that only excludes words.
+pub(crate) fn only_exclusions() -> Error {
+    Error::Query("the query only excludes words; add a word to search for (e.g. `oil -gas`)".into())
+}
+
+/// True for a query whose every clause excludes.
+pub(crate) fn has_only_exclusions(node: &Node) -> bool {
     match node {
         Node::Bool(clauses) => {
             !clauses.is_empty() && clauses.iter().all(|c| c.occur == Occur::MustNot)

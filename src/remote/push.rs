@@ -13,7 +13,7 @@ use tantivy::schema::Value as _;
 use tantivy::{DocAddress, TantivyDocument};
 
 use crate::analysis::{self, Analysis};
-use crate::error::{Error, IndexContext, Result};
+use crate::error::{Error, IndexContext, IoContext, Result};
 use crate::index::manifest;
 use crate::index::schema::Fields;
 use crate::index::store::Store;
@@ -100,7 +100,15 @@ pub fn push(
         created: prepared.created,
         ..PushReport::default()
     };
-    let remote = remote_files(client, name)?;
+    // What the cluster holds: as this machine last pushed it, when that is still so, else
+    // listed from the cluster.
+    let uuid = index_uuid(client, name)?;
+    let state_file = state_path(index_dir, client, name);
+    refresh(client, name)?;
+    let remote = match PushState::read(&state_file).filter(|s| s.uuid == uuid) {
+        Some(state) if count_passages(client, name)? == state.passages() => state.versions(),
+        _ => remote_files(client, name)?,
+    };
 
     let mut to_send: HashMap<u64, &str> = HashMap::new();
     // Ids of passages the cluster holds and the local index no longer has.
@@ -165,7 +173,77 @@ pub fn push(
     }
     refresh(client, name)?;
     report.remote_passages = count_passages(client, name)?;
+    PushState::of(uuid, &records).write(&state_file)?;
     Ok(report)
+}
+
+/// What a push left in a remote index: each file's content hash and number of passages. Kept
+/// beside the local index so that the next push need not list the cluster's files (a
+/// composite aggregation over every passage, slow on a large index); it is used only while
+/// the remote index is the same one (its uuid) and holds exactly the passages it says.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PushState {
+    uuid: String,
+    files: HashMap<String, (String, u64)>,
+}
+
+impl PushState {
+    fn of(uuid: String, records: &manifest::Manifest) -> PushState {
+        let files = records
+            .iter()
+            .map(|(path, r)| (path.clone(), (format!("{:016x}", r.hash), r.passages)))
+            .collect();
+        PushState { uuid, files }
+    }
+
+    fn read(path: &Path) -> Option<PushState> {
+        serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+    }
+
+    fn write(&self, path: &Path) -> Result<()> {
+        let tmp = path.with_extension("tmp");
+        let json = serde_json::to_vec(self).expect("a push state serializes");
+        std::fs::write(&tmp, json).with_path(&tmp)?;
+        std::fs::rename(&tmp, path).with_path(path)
+    }
+
+    fn passages(&self) -> u64 {
+        self.files.values().map(|(_, n)| n).sum()
+    }
+
+    /// The state as [`remote_files`] gives it.
+    fn versions(self) -> HashMap<String, Vec<(String, u64)>> {
+        self.files
+            .into_iter()
+            .filter(|(_, (_, n))| *n > 0)
+            .map(|(path, version)| (path, vec![version]))
+            .collect()
+    }
+}
+
+/// Where the state of pushes from the index in `index_dir` to `name` at `client` is kept.
+fn state_path(index_dir: &Path, client: &Client, name: &str) -> std::path::PathBuf {
+    let target = format!("{}/{name}", client.url());
+    index_dir.join(format!(
+        "push-{:016x}.json",
+        xxhash_rust::xxh3::xxh3_64(target.as_bytes())
+    ))
+}
+
+/// The remote index's uuid: another index of the same name (deleted and made again) has another.
+fn index_uuid(client: &Client, name: &str) -> Result<String> {
+    let answer = client.get(&format!("/{name}/_settings/index.uuid"))?;
+    if !answer.ok() {
+        return Err(refused(
+            client,
+            &format!("looking up the index '{name}'"),
+            &answer,
+        ));
+    }
+    Ok(answer.json()[name]["settings"]["index"]["uuid"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string())
 }
 
 /// Index names as OpenSearch accepts them, checked before any request.
@@ -284,7 +362,6 @@ pub(crate) fn refused(
 /// The versions of each file the remote index holds: its content hashes, each with the
 /// number of its passages there.
 fn remote_files(client: &Client, name: &str) -> Result<HashMap<String, Vec<(String, u64)>>> {
-    refresh(client, name)?;
     let mut files: HashMap<String, Vec<(String, u64)>> = HashMap::new();
     let mut after: Option<Value> = None;
     loop {

@@ -708,6 +708,34 @@ mod tests {
     }
 
     #[test]
+    fn the_push_record_reads_back_what_was_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut records = manifest::Manifest::default();
+        let record = |hash, passages| manifest::FileRecord {
+            size: 1,
+            mtime_ns: 1,
+            hash,
+            passages,
+            length: 1,
+        };
+        records.insert("a.txt".into(), record(0xab, 3));
+        records.insert("empty.txt".into(), record(0xcd, 0));
+        let path = dir.path().join("push-1.json");
+        PushState::of("uuid-1".into(), &records)
+            .write(&path)
+            .unwrap();
+        let state = PushState::read(&path).unwrap();
+        assert_eq!((state.uuid.as_str(), state.passages()), ("uuid-1", 3));
+        let versions = state.versions();
+        assert_eq!(versions["a.txt"], [("00000000000000ab".to_string(), 3)]);
+        assert!(
+            !versions.contains_key("empty.txt"),
+            "a file without passages has none there"
+        );
+        assert!(PushState::read(&dir.path().join("missing.json")).is_none());
+    }
+
+    #[test]
     fn index_names_are_checked() {
         assert!(check_index_name("loupe").is_ok());
         assert!(check_index_name("news-2026.v1").is_ok());

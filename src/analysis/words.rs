@@ -190,49 +190,55 @@ impl TokenStream for WordTokenStream<'_> {
         if !self.run.is_empty() && self.next_in_run() {
             return true;
         }
-        // Find the next word character (with a fast path for ASCII).
         let mut i = self.pos;
-        loop {
-            match self.char_at(i) {
-                None => {
-                    self.pos = self.text.len();
-                    return false;
-                }
-                Some((c, _)) if is_word_char(c) => {
-                    if is_cjk(c) {
-                        return self.start_run(i);
+        let start = loop {
+            // Find the next word character (with a fast path for ASCII).
+            loop {
+                match self.char_at(i) {
+                    None => {
+                        self.pos = self.text.len();
+                        return false;
                     }
+                    Some((c, _)) if is_word_char(c) => {
+                        if is_cjk(c) {
+                            return self.start_run(i);
+                        }
+                        break;
+                    }
+                    Some((_, len)) => i += len,
+                }
+            }
+            let start = i;
+            self.token.text.clear();
+            // Take word characters, combining marks, and apostrophes followed by a word character.
+            while let Some(&b) = self.text.as_bytes().get(i) {
+                // Fast path: ASCII letters and digits.
+                if b.is_ascii_alphanumeric() {
+                    let lower = if b == b'I' && self.options.turkic {
+                        'ı'
+                    } else {
+                        char::from(b.to_ascii_lowercase())
+                    };
+                    self.token.text.push(lower);
+                    i += 1;
+                    continue;
+                }
+                let (c, len) = self.char_at(i).expect("a char boundary");
+                let word = |c: char| is_word_char(c) && !is_cjk(c);
+                let inside = word(c)
+                    || is_combining_mark(c)
+                    || (is_apostrophe(c) && self.char_at(i + len).is_some_and(|(n, _)| word(n)));
+                if !inside {
                     break;
                 }
-                Some((_, len)) => i += len,
+                self.push_normalised(c);
+                i += len;
             }
-        }
-        let start = i;
-        self.token.text.clear();
-        // Take word characters, combining marks, and apostrophes followed by a word character.
-        while let Some(&b) = self.text.as_bytes().get(i) {
-            // Fast path: ASCII letters and digits.
-            if b.is_ascii_alphanumeric() {
-                let lower = if b == b'I' && self.options.turkic {
-                    'ı'
-                } else {
-                    char::from(b.to_ascii_lowercase())
-                };
-                self.token.text.push(lower);
-                i += 1;
-                continue;
+            // A word of combining marks alone (a stray accent) normalises to nothing: skipped.
+            if !self.token.text.is_empty() {
+                break start;
             }
-            let (c, len) = self.char_at(i).expect("a char boundary");
-            let word = |c: char| is_word_char(c) && !is_cjk(c);
-            let inside = word(c)
-                || is_combining_mark(c)
-                || (is_apostrophe(c) && self.char_at(i + len).is_some_and(|(n, _)| word(n)));
-            if !inside {
-                break;
-            }
-            self.push_normalised(c);
-            i += len;
-        }
+        };
         self.pos = i;
         self.token.position = self.next_position;
         self.next_position += 1;
@@ -266,6 +272,14 @@ mod tests {
             ));
         }
         out
+    }
+
+    #[test]
+    fn a_stray_combining_mark_is_no_word() {
+        let got = tokens(WordTokenizer::default(), "\u{363}\n a \u{301}\u{301} cafe\u{301}");
+        let terms: Vec<&str> = got.iter().map(|(t, _, _)| t.as_str()).collect();
+        assert_eq!(terms, ["a", "cafe"]);
+        assert_eq!(got[1].1, 1, "positions count words only");
     }
 
     #[test]

@@ -276,7 +276,10 @@ mod tests {
 
     #[test]
     fn a_stray_combining_mark_is_no_word() {
-        let got = tokens(WordTokenizer::default(), "\u{363}\n a \u{301}\u{301} cafe\u{301}");
+        let got = tokens(
+            WordTokenizer::default(),
+            "\u{363}\n a \u{301}\u{301} cafe\u{301}",
+        );
         let terms: Vec<&str> = got.iter().map(|(t, _, _)| t.as_str()).collect();
         assert_eq!(terms, ["a", "cafe"]);
         assert_eq!(got[1].1, 1, "positions count words only");

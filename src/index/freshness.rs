@@ -3,7 +3,9 @@
 //! modification times and how many indexed documents each holds). Adding, removing or
 //! renaming a file changes its folder's modification time, so a search stats the folders, and
 //! lists only those that changed. (Edits in place leave the folder alone; the files of the
-//! hits shown are checked one by one, see [`crate::search`].)
+//! hits shown are checked one by one, see [`crate::search`].) A changed folder whose document
+//! names still sum to the snapshot's digest holds the same documents: a temporary file come
+//! and gone, or every file touched, costs one listing of the folder, not a look-up per file.
 
 use std::io::Write;
 use std::path::Path;
@@ -16,13 +18,30 @@ use crate::index::corpus;
 /// The snapshot's file name inside the index folder.
 pub const SNAPSHOT_FILE: &str = "corpus-folders.tsv";
 
+/// A corpus folder as it was when indexed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Folder {
+    /// Modification time in ns.
+    pub mtime: i64,
+    /// Indexed documents directly in it.
+    pub documents: u64,
+    /// The wrapping sum of the XXH3 of their file names ([`name_digest`]): which documents
+    /// they are, whatever their order (`None` in snapshots from before it was kept).
+    pub digest: Option<u64>,
+}
+
+/// One file name's share of its folder's [`Folder::digest`].
+pub fn name_digest(name: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(name.as_bytes())
+}
+
 /// The corpus folders as they were when the index was last brought up to date.
 #[derive(Debug, Default)]
 pub struct Snapshot {
     /// The commit it describes ([`crate::index::store::CommitInfo::generation`]).
     pub generation: u64,
-    /// Folder (relative, `""` for the root) → (modification time in ns, indexed documents).
-    pub folders: FxHashMap<String, (i64, u64)>,
+    /// Folder (relative, `""` for the root) → its time and indexed documents.
+    pub folders: FxHashMap<String, Folder>,
     /// Document files that were skipped (binary, unreadable): present but rightly not indexed.
     pub skipped: FxHashSet<String>,
 }
@@ -36,11 +55,22 @@ impl Snapshot {
         indexed: impl Iterator<Item = &'a str>,
         skipped: impl Iterator<Item = String>,
     ) -> Snapshot {
-        let mut map: FxHashMap<String, (i64, u64)> =
-            folders.iter().map(|(f, m)| (f.clone(), (*m, 0))).collect();
+        let mut map: FxHashMap<String, Folder> = folders
+            .iter()
+            .map(|(f, m)| {
+                let folder = Folder {
+                    mtime: *m,
+                    documents: 0,
+                    digest: Some(0),
+                };
+                (f.clone(), folder)
+            })
+            .collect();
         for path in indexed {
-            if let Some(entry) = map.get_mut(parent(path)) {
-                entry.1 += 1;
+            let (folder, name) = split_parent(path);
+            if let Some(entry) = map.get_mut(folder) {
+                entry.documents += 1;
+                entry.digest = entry.digest.map(|d| d.wrapping_add(name_digest(name)));
             }
         }
         Snapshot {
@@ -55,9 +85,13 @@ impl Snapshot {
         let path = index_dir.join(SNAPSHOT_FILE);
         let tmp = index_dir.join(format!("{SNAPSHOT_FILE}.tmp"));
         let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp).with_path(&tmp)?);
-        let mut lines = format!("loupe-folders 1 {}\n", self.generation);
-        for (folder, (mtime, documents)) in &self.folders {
-            lines.push_str(&format!("d\t{mtime}\t{documents}\t{folder}\n"));
+        let mut lines = format!("loupe-folders 2 {}\n", self.generation);
+        for (name, folder) in &self.folders {
+            let digest = folder.digest.map_or("-".to_string(), |d| format!("{d:x}"));
+            lines.push_str(&format!(
+                "d\t{}\t{}\t{digest}\t{name}\n",
+                folder.mtime, folder.documents
+            ));
         }
         for path in &self.skipped {
             lines.push_str(&format!("s\t{path}\n"));
@@ -73,24 +107,38 @@ impl Snapshot {
     pub fn read(index_dir: &Path) -> Option<Snapshot> {
         let text = std::fs::read_to_string(index_dir.join(SNAPSHOT_FILE)).ok()?;
         let mut lines = text.lines();
-        let generation = lines
-            .next()?
-            .strip_prefix("loupe-folders 1 ")?
-            .parse()
-            .ok()?;
+        let header = lines.next()?;
+        // Version 1 had no digests.
+        let (version, generation) = if let Some(g) = header.strip_prefix("loupe-folders 2 ") {
+            (2, g)
+        } else {
+            (1, header.strip_prefix("loupe-folders 1 ")?)
+        };
+        let generation = generation.parse().ok()?;
         let mut snapshot = Snapshot {
             generation,
             ..Snapshot::default()
         };
         for line in lines {
-            let mut parts = line.splitn(4, '\t');
+            let mut parts = line.splitn(if version == 2 { 5 } else { 4 }, '\t');
             match parts.next()? {
                 "d" => {
                     let mtime = parts.next()?.parse().ok()?;
                     let documents = parts.next()?.parse().ok()?;
-                    snapshot
-                        .folders
-                        .insert(parts.next()?.to_string(), (mtime, documents));
+                    let digest = if version == 2 {
+                        match parts.next()? {
+                            "-" => None,
+                            hex => Some(u64::from_str_radix(hex, 16).ok()?),
+                        }
+                    } else {
+                        None
+                    };
+                    let folder = Folder {
+                        mtime,
+                        documents,
+                        digest,
+                    };
+                    snapshot.folders.insert(parts.next()?.to_string(), folder);
                 }
                 "s" => {
                     snapshot.skipped.insert(parts.next()?.to_string());
@@ -164,43 +212,62 @@ pub fn drift(root: &Path, snapshot: &Snapshot, indexed: &dyn Fn(&str) -> bool) -
         drift.corpus_missing = true;
         return drift;
     }
-    for (folder, &(mtime, documents)) in &snapshot.folders {
+    for (folder, recorded) in &snapshot.folders {
         let path = root.join(folder);
         let now = match std::fs::metadata(&path) {
             Ok(m) if m.is_dir() => corpus::mtime_ns(&m),
             // The folder went: its documents with it (its subfolders are counted on their own).
             _ => {
-                drift.removed += documents;
+                drift.removed += recorded.documents;
                 continue;
             }
         };
-        if now == mtime {
+        if now == recorded.mtime {
             continue;
         }
         let Ok(entries) = std::fs::read_dir(&path) else {
             continue;
         };
-        let mut present = 0;
+        // The folder's document files (the skipped ones left out), and its new subfolders.
+        let mut documents: Vec<String> = Vec::new();
         for entry in entries.flatten() {
             let name = entry.file_name();
             if corpus::is_hidden(&name) {
                 continue;
             }
-            let entry_path = entry.path();
-            let rel = join(folder, &name.to_string_lossy());
-            if entry_path.is_dir() {
+            let name = name.to_string_lossy();
+            let rel = join(folder, &name);
+            // The entry's type comes with the listing; only links need a stat.
+            let is_dir = match entry.file_type() {
+                Ok(t) if t.is_symlink() => entry.path().is_dir(),
+                Ok(t) => t.is_dir(),
+                Err(_) => entry.path().is_dir(),
+            };
+            if is_dir {
                 if !snapshot.folders.contains_key(&rel) {
-                    drift.added += count_documents(&entry_path);
+                    drift.added += count_documents(&entry.path());
                 }
-            } else if corpus::has_document_extension(&entry_path) {
-                if indexed(&rel) {
-                    present += 1;
-                } else if !snapshot.skipped.contains(&rel) {
-                    drift.added += 1;
-                }
+            } else if corpus::has_document_extension(Path::new(name.as_ref()))
+                && !snapshot.skipped.contains(&rel)
+            {
+                documents.push(rel);
             }
         }
-        drift.removed += documents.saturating_sub(present);
+        let digest = documents.iter().fold(0u64, |sum, rel| {
+            sum.wrapping_add(name_digest(split_parent(rel).1))
+        });
+        if documents.len() as u64 == recorded.documents && Some(digest) == recorded.digest {
+            continue;
+        }
+        let mut present = 0;
+        for rel in &documents {
+            if indexed(rel) {
+                present += 1;
+            } else {
+                drift.added += 1;
+            }
+        }
+        drift.removed += recorded.documents.saturating_sub(present);
     }
     drift
 }
@@ -216,8 +283,9 @@ fn count_documents(dir: &Path) -> u64 {
         .count() as u64
 }
 
-fn parent(path: &str) -> &str {
-    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+/// A relative path's folder (`""` for the root) and file name.
+fn split_parent(path: &str) -> (&str, &str) {
+    path.rsplit_once('/').unwrap_or(("", path))
 }
 
 fn join(folder: &str, name: &str) -> String {
@@ -245,9 +313,56 @@ mod tests {
         snapshot.write(dir.path()).unwrap();
         let read = Snapshot::read(dir.path()).unwrap();
         assert_eq!(read.generation, 42);
-        assert_eq!(read.folders[""], (5, 1));
-        assert_eq!(read.folders["a"], (7, 2));
+        assert_eq!(read.folders[""].mtime, 5);
+        assert_eq!(read.folders[""].documents, 1);
+        assert_eq!(read.folders["a"].documents, 2);
+        let digest = name_digest("y.txt").wrapping_add(name_digest("z.txt"));
+        assert_eq!(read.folders["a"].digest, Some(digest));
         assert!(read.skipped.contains("a/bin.txt"));
+    }
+
+    /// A snapshot of `root` as just indexed, but with every folder's time wrong: as if each
+    /// had been touched since.
+    fn touched_snapshot(root: &Path, indexed: &[&str]) -> Snapshot {
+        let listing = corpus::list(root).unwrap();
+        let folders: Vec<(String, i64)> = listing
+            .folders
+            .iter()
+            .map(|(f, _)| (f.clone(), 1))
+            .collect();
+        Snapshot::new(1, &folders, indexed.iter().copied(), std::iter::empty())
+    }
+
+    #[test]
+    fn a_touched_folder_with_the_same_documents_is_clean_without_looking_them_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("sub")).unwrap();
+        for f in ["a.txt", "b.txt", "sub/c.txt"] {
+            std::fs::write(root.join(f), "text").unwrap();
+        }
+        let snapshot = touched_snapshot(root, &["a.txt", "b.txt", "sub/c.txt"]);
+        let lookups = std::cell::Cell::new(0);
+        let indexed = |_: &str| {
+            lookups.set(lookups.get() + 1);
+            true
+        };
+        assert!(drift(root, &snapshot, &indexed).is_clean());
+        assert_eq!(lookups.get(), 0, "the digests matched: no file looked up");
+    }
+
+    #[test]
+    fn a_renamed_file_is_found_though_the_count_is_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for f in ["a.txt", "b.txt"] {
+            std::fs::write(root.join(f), "text").unwrap();
+        }
+        let snapshot = touched_snapshot(root, &["a.txt", "b.txt"]);
+        std::fs::rename(root.join("b.txt"), root.join("renamed.txt")).unwrap();
+        let indexed = |path: &str| path == "a.txt" || path == "b.txt";
+        let found = drift(root, &snapshot, &indexed);
+        assert_eq!((found.added, found.removed), (1, 1), "{found:?}");
     }
 
     #[test]

@@ -10,37 +10,59 @@ use crate::index::indexer::{IndexObserver, IndexReport};
 /// Reports indexing progress and problems on stderr.
 pub struct ProgressReporter {
     bar: ProgressBar,
+    /// The bar counts bytes (else files).
+    by_bytes: bool,
+    template: &'static str,
     eta_shown: bool,
 }
 
 /// The bar without an ETA; the ETA joins once the rate has settled.
-const TEMPLATE: &str =
+const BYTES: &str =
     "{spinner} indexing {bar:30} {decimal_bytes}/{decimal_total_bytes} {decimal_bytes_per_sec}";
+/// The same in files, for a full build (its files are counted while it starts).
+const FILES: &str = "{spinner} indexing {bar:30} {human_pos}/{human_len} files {per_sec}";
+/// Files read while they are still being counted.
+const COUNTING: &str = "{spinner} indexing {human_pos} files {per_sec}";
 
 /// An ETA is shown only after this long, and when the job looks longer than this again.
 const ETA_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Default for ProgressReporter {
     fn default() -> Self {
-        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-        bar.set_style(ProgressStyle::with_template(TEMPLATE).expect("valid template"));
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        bar.set_style(ProgressStyle::with_template(COUNTING).expect("valid template"));
         ProgressReporter {
             bar,
+            by_bytes: false,
+            template: COUNTING,
             eta_shown: false,
         }
     }
 }
 
 impl IndexObserver for ProgressReporter {
-    fn started(&mut self, _files: usize, bytes: u64) {
-        self.bar.set_length(bytes);
+    fn started(&mut self, files: usize, bytes: Option<u64>) {
+        (self.by_bytes, self.template) = match bytes {
+            Some(bytes) => {
+                self.bar.set_length(bytes);
+                (true, BYTES)
+            }
+            None => {
+                self.bar.set_length(files as u64);
+                (false, FILES)
+            }
+        };
+        self.bar
+            .set_style(ProgressStyle::with_template(self.template).expect("valid template"));
     }
 
     fn advanced(&mut self, bytes: u64) {
-        self.bar.inc(bytes);
-        if !self.eta_shown && self.bar.elapsed() > ETA_AFTER && self.bar.eta() > ETA_AFTER {
+        self.bar.inc(if self.by_bytes { bytes } else { 1 });
+        let sized = self.template != COUNTING;
+        if sized && !self.eta_shown && self.bar.elapsed() > ETA_AFTER && self.bar.eta() > ETA_AFTER
+        {
             self.eta_shown = true;
-            let with_eta = format!("{TEMPLATE}, about {{eta}} left");
+            let with_eta = format!("{}, about {{eta}} left", self.template);
             self.bar
                 .set_style(ProgressStyle::with_template(&with_eta).expect("valid template"));
         }

@@ -35,7 +35,7 @@ pub struct Skipped {
 /// What a walk of the corpus found.
 #[derive(Debug, Default)]
 pub struct Listing {
-    /// Documents, in walk order (each folder sorted by name).
+    /// Documents, in the byte order of their relative paths.
     pub files: Vec<CorpusFile>,
     /// Entries that could not be listed (dangling links, unreadable folders, loops).
     pub skipped: Vec<Skipped>,
@@ -45,18 +45,51 @@ pub struct Listing {
     pub folders: Vec<(String, i64)>,
 }
 
+/// One thing a walk of the corpus meets.
+#[derive(Debug)]
+pub enum Entry {
+    /// A folder (the root is `""`), with its modification time in ns.
+    Folder(String, i64),
+    /// A document file.
+    File(CorpusFile),
+    /// Something that could not be listed or read.
+    Skipped(Skipped),
+}
+
 /// Lists the documents under `root`, following links, skipping hidden files and folders.
+/// Holds the whole listing: [`walk`] streams it.
 pub fn list(root: &Path) -> Result<Listing> {
+    let mut listing = Listing::default();
+    walk(root, &mut |entry| {
+        match entry {
+            Entry::Folder(rel, mtime) => listing.folders.push((rel, mtime)),
+            Entry::File(file) => listing.files.push(file),
+            Entry::Skipped(skipped) => listing.skipped.push(skipped),
+        }
+        true
+    })?;
+    Ok(listing)
+}
+
+/// Files whose metadata is read together, shared out between threads.
+const METADATA_BATCH: usize = 1024;
+
+/// Walks the documents under `root` like [`list`], handing each entry to `visit` as it comes:
+/// the documents in the byte order of their relative paths (the order of the index's file
+/// records, which is what lets an update compare the two in one pass). Folders come before
+/// their files; nothing is held but a batch of paths. The walk stops when `visit` returns false.
+pub fn walk(root: &Path, visit: &mut dyn FnMut(Entry) -> bool) -> Result<()> {
     if !root.is_dir() {
         return Err(Error::CorpusMissing(root.to_path_buf()));
     }
-    let mut listing = Listing::default();
-    let mut documents = Vec::new();
+    // A folder sorts as its name followed by `/`, so that `a.txt` comes before `a/b.txt` as
+    // the paths' bytes do (a plain sort by name would put the folder first).
     let walker = WalkDir::new(root)
         .follow_links(true)
-        .sort_by_file_name()
+        .sort_by(|a, b| sort_key(a).cmp(sort_key(b)))
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+    let mut batch: Vec<String> = Vec::with_capacity(METADATA_BATCH);
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
@@ -72,54 +105,87 @@ pub fn list(root: &Path) -> Result<Listing> {
                         err.io_error().map_or(err.to_string(), |e| e.to_string())
                     )
                 };
-                listing.skipped.push(Skipped { path, reason });
+                if !visit(Entry::Skipped(Skipped { path, reason })) {
+                    return Ok(());
+                }
                 continue;
             }
         };
         if entry.file_type().is_file() && has_document_extension(entry.path()) {
-            documents.push(relative_path(root, entry.path()));
+            batch.push(relative_path(root, entry.path()));
+            if batch.len() == METADATA_BATCH && !visit_batch(root, &mut batch, visit) {
+                return Ok(());
+            }
         } else if entry.file_type().is_dir() {
             let mtime = entry.metadata().ok().map_or(0, |m| mtime_ns(&m));
-            listing
-                .folders
-                .push((relative_path(root, entry.path()), mtime));
+            if !visit(Entry::Folder(relative_path(root, entry.path()), mtime)) {
+                return Ok(());
+            }
         }
     }
-    // Reading the metadata is most of the walk's time on a large corpus: share it out.
+    visit_batch(root, &mut batch, visit);
+    Ok(())
+}
+
+/// An entry's name as it sorts among its siblings: a folder's followed by `/`.
+fn sort_key(entry: &walkdir::DirEntry) -> impl Iterator<Item = u8> + '_ {
+    let name = entry.file_name().as_encoded_bytes().iter().copied();
+    name.chain(entry.file_type().is_dir().then_some(b'/'))
+}
+
+/// Reads the metadata of the files in `batch` (most of a walk's time on a large corpus, so
+/// shared out between threads) and hands them to `visit` in order, until it returns false.
+fn visit_batch(root: &Path, batch: &mut Vec<String>, visit: &mut dyn FnMut(Entry) -> bool) -> bool {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(4);
-    let chunk = documents.len().div_ceil(threads).max(1);
-    let results: Vec<Vec<Result<CorpusFile, Skipped>>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = documents
-            .chunks(chunk)
-            .map(|paths| {
-                scope.spawn(move || paths.iter().map(|rel| file_metadata(root, rel)).collect())
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| w.join().expect("metadata thread does not panic"))
-            .collect()
-    });
-    for result in results.into_iter().flatten() {
-        match result {
-            Ok(file) => listing.files.push(file),
-            Err(skipped) => listing.skipped.push(skipped),
+    let chunk = batch.len().div_ceil(threads).max(1);
+    let results: Vec<Vec<Result<CorpusFile, Skipped>>> = if threads == 1 || batch.len() < 64 {
+        vec![batch
+            .drain(..)
+            .map(|rel| file_metadata(root, rel))
+            .collect()]
+    } else {
+        let mut chunks: Vec<Vec<String>> = Vec::new();
+        while !batch.is_empty() {
+            let rest = batch.split_off(chunk.min(batch.len()));
+            chunks.push(std::mem::replace(batch, rest));
         }
-    }
-    Ok(listing)
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = chunks
+                .into_iter()
+                .map(|paths| {
+                    scope.spawn(move || {
+                        paths
+                            .into_iter()
+                            .map(|rel| file_metadata(root, rel))
+                            .collect()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().expect("metadata thread does not panic"))
+                .collect()
+        })
+    };
+    results.into_iter().flatten().all(|result| {
+        visit(match result {
+            Ok(file) => Entry::File(file),
+            Err(skipped) => Entry::Skipped(skipped),
+        })
+    })
 }
 
 /// The size and modification time of the document at `rel` under `root`.
-fn file_metadata(root: &Path, rel: &str) -> Result<CorpusFile, Skipped> {
-    let path = root.join(rel);
+fn file_metadata(root: &Path, rel: String) -> Result<CorpusFile, Skipped> {
+    let path = root.join(&rel);
     let metadata = std::fs::metadata(&path).map_err(|err| Skipped {
         reason: format!("cannot read metadata, skipped ({err})"),
         path: path.clone(),
     })?;
     Ok(CorpusFile {
-        rel_path: rel.to_string(),
+        rel_path: rel,
         size: metadata.len(),
         mtime_ns: mtime_ns(&metadata),
     })
@@ -203,6 +269,25 @@ mod tests {
         let names: Vec<&str> = listing.files.iter().map(|f| f.rel_path.as_str()).collect();
         assert_eq!(names, ["a/1.TXT", "a/notes.md", "b/2.txt", "c.txt"]);
         assert!(listing.files.iter().all(|f| f.size == 4 && f.mtime_ns > 0));
+    }
+
+    #[test]
+    fn documents_come_in_the_byte_order_of_their_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("2024")).unwrap();
+        for f in ["2024/b.txt", "2024-01.txt", "2024.txt", "2024/a.txt"] {
+            std::fs::write(root.join(f), "text").unwrap();
+        }
+        let listing = list(root).unwrap();
+        let names: Vec<&str> = listing.files.iter().map(|f| f.rel_path.as_str()).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(names, sorted);
+        assert_eq!(
+            names,
+            ["2024-01.txt", "2024.txt", "2024/a.txt", "2024/b.txt"]
+        );
     }
 
     #[test]

@@ -47,36 +47,24 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// The snapshot of a corpus just indexed: its `folders` from the walk, the `indexed`
-    /// document paths and the `skipped` ones.
-    pub fn new<'a>(
+    /// The snapshot of a corpus just indexed: its `folders` as the walk found them (with the
+    /// document files listed in each), less the `skipped` files, which were not indexed.
+    pub fn new(
         generation: u64,
-        folders: &[(String, i64)],
-        indexed: impl Iterator<Item = &'a str>,
-        skipped: impl Iterator<Item = String>,
+        mut folders: FxHashMap<String, Folder>,
+        skipped: Vec<String>,
     ) -> Snapshot {
-        let mut map: FxHashMap<String, Folder> = folders
-            .iter()
-            .map(|(f, m)| {
-                let folder = Folder {
-                    mtime: *m,
-                    documents: 0,
-                    digest: Some(0),
-                };
-                (f.clone(), folder)
-            })
-            .collect();
-        for path in indexed {
+        for path in &skipped {
             let (folder, name) = split_parent(path);
-            if let Some(entry) = map.get_mut(folder) {
-                entry.documents += 1;
-                entry.digest = entry.digest.map(|d| d.wrapping_add(name_digest(name)));
+            if let Some(entry) = folders.get_mut(folder) {
+                entry.documents = entry.documents.saturating_sub(1);
+                entry.digest = entry.digest.map(|d| d.wrapping_sub(name_digest(name)));
             }
         }
         Snapshot {
             generation,
-            folders: map,
-            skipped: skipped.collect(),
+            folders,
+            skipped: skipped.into_iter().collect(),
         }
     }
 
@@ -272,8 +260,9 @@ pub fn drift(root: &Path, snapshot: &Snapshot, indexed: &dyn Fn(&str) -> bool) -
     drift
 }
 
-/// Document files anywhere under `dir` (a folder new since the snapshot).
-fn count_documents(dir: &Path) -> u64 {
+/// Document files anywhere under `dir` (a folder new since the snapshot, or a corpus about
+/// to be indexed).
+pub fn count_documents(dir: &Path) -> u64 {
     walkdir::WalkDir::new(dir)
         .follow_links(true)
         .into_iter()
@@ -303,34 +292,57 @@ mod tests {
     #[test]
     fn snapshot_round_trips() {
         let dir = tempfile::tempdir().unwrap();
-        let folders = vec![("".to_string(), 5), ("a".to_string(), 7)];
-        let snapshot = Snapshot::new(
-            42,
-            &folders,
-            ["x.txt", "a/y.txt", "a/z.txt"].into_iter(),
-            ["a/bin.txt".to_string()].into_iter(),
+        let snapshot = snapshot(
+            &[("", 5), ("a", 7)],
+            &["x.txt", "a/y.txt", "a/z.txt"],
+            &["a/bin.txt"],
         );
         snapshot.write(dir.path()).unwrap();
         let read = Snapshot::read(dir.path()).unwrap();
         assert_eq!(read.generation, 42);
         assert_eq!(read.folders[""].mtime, 5);
         assert_eq!(read.folders[""].documents, 1);
-        assert_eq!(read.folders["a"].documents, 2);
+        assert_eq!(
+            read.folders["a"].documents, 2,
+            "the skipped file is not counted"
+        );
         let digest = name_digest("y.txt").wrapping_add(name_digest("z.txt"));
         assert_eq!(read.folders["a"].digest, Some(digest));
         assert!(read.skipped.contains("a/bin.txt"));
+    }
+
+    /// A snapshot of the folders of `root` holding the `indexed` documents.
+    fn snapshot(folders: &[(&str, i64)], indexed: &[&str], skipped: &[&str]) -> Snapshot {
+        let mut map: FxHashMap<String, Folder> = folders
+            .iter()
+            .map(|&(f, mtime)| {
+                let folder = Folder {
+                    mtime,
+                    documents: 0,
+                    digest: Some(0),
+                };
+                (f.to_string(), folder)
+            })
+            .collect();
+        for path in indexed.iter().chain(skipped) {
+            let (folder, name) = split_parent(path);
+            let entry = map.get_mut(folder).unwrap();
+            entry.documents += 1;
+            entry.digest = entry.digest.map(|d| d.wrapping_add(name_digest(name)));
+        }
+        Snapshot::new(42, map, skipped.iter().map(|s| s.to_string()).collect())
     }
 
     /// A snapshot of `root` as just indexed, but with every folder's time wrong: as if each
     /// had been touched since.
     fn touched_snapshot(root: &Path, indexed: &[&str]) -> Snapshot {
         let listing = corpus::list(root).unwrap();
-        let folders: Vec<(String, i64)> = listing
+        let folders: Vec<(&str, i64)> = listing
             .folders
             .iter()
-            .map(|(f, _)| (f.clone(), 1))
+            .map(|(f, _)| (f.as_str(), 1))
             .collect();
-        Snapshot::new(1, &folders, indexed.iter().copied(), std::iter::empty())
+        snapshot(&folders, indexed, &[])
     }
 
     #[test]

@@ -6,7 +6,6 @@
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use rustc_hash::FxHashSet;
 use tantivy::indexer::UserOperation;
 use tantivy::indexer::{LogMergePolicy, MergePolicy, NoMergePolicy};
 use tantivy::schema::Term;
@@ -15,15 +14,16 @@ use tantivy::{DateTime, IndexWriter, TantivyDocument, TantivyError};
 use crate::analysis::{self, Analysis};
 use crate::error::{Error, IndexContext, Result};
 use crate::index::article::Article;
-use crate::index::corpus::{self, CorpusFile};
+use crate::index::corpus::CorpusFile;
 use crate::index::decode;
-use crate::index::freshness::Snapshot;
+use crate::index::freshness::{self, Snapshot};
 use crate::index::location;
 use crate::index::lock;
-use crate::index::manifest::{self, FileRecord};
+use crate::index::manifest::FileRecord;
 use crate::index::passage::{self, PassageLimits};
 use crate::index::schema::{Fields, SCHEMA_VERSION, TITLE_WEIGHT};
 use crate::index::store::{self, CommitInfo, Store};
+use crate::index::survey::{self, Change};
 
 /// Files larger than this are skipped: they are not articles.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
@@ -71,9 +71,10 @@ impl IndexOptions {
 
 /// Receives what happens during indexing, to show progress and problems.
 pub trait IndexObserver {
-    /// The corpus was listed; `bytes` of files will be read.
-    fn started(&mut self, _files: usize, _bytes: u64) {}
-    /// One file was read (indexed, found unchanged, or skipped).
+    /// `files` are to be read, `bytes` in all when known. (A full build starts reading while
+    /// they are still being counted: then this comes later, and without the bytes.)
+    fn started(&mut self, _files: usize, _bytes: Option<u64>) {}
+    /// One file of `bytes` was read (indexed, found unchanged, or skipped).
     fn advanced(&mut self, _bytes: u64) {}
     /// A file or folder was skipped.
     fn skipped(&mut self, _path: &Path, _reason: &str) {}
@@ -127,133 +128,109 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
     store::mark(&options.index_dir)?;
     let corpus_record = CorpusRecord::of(&options.corpus, &options.index_dir)?;
     let fields = store.fields;
-    let mut report = IndexReport {
-        created,
-        ..IndexReport::default()
-    };
-    // Walking the corpus (mostly waiting on the file system) and reading the committed file
-    // records (mostly CPU) go on side by side.
-    let (listing, known) = std::thread::scope(|scope| {
-        let records = scope.spawn(|| -> Result<manifest::Manifest> {
-            if options.rebuild {
-                return Ok(manifest::Manifest::default());
-            }
-            let reader = store.index.reader().context("opening index reader")?;
-            manifest::load(&reader.searcher(), &fields)
-        });
-        let listing = corpus::list(&options.corpus);
-        let known = records.join().expect("manifest thread does not panic");
-        Ok::<_, Error>((listing?, known?))
-    })?;
-    let changes = manifest::compare(&known, &listing.files);
-    // A corpus folder that is empty, unmounted or another folder looks like mass deletion.
+    let full_build = created || options.rebuild;
+    // A rebuild of an empty folder would empty the index: refused unless forced.
     let indexed_before = if options.rebuild {
         // A damaged index cannot say; rebuilding it is what mends it.
-        documents_in(&store).unwrap_or(0)
+        documents_in(&store)
     } else {
-        known.len()
+        0
     };
-    let removing = if options.rebuild {
-        // A rebuild replaces everything: only an empty folder is surely a mistake.
-        if listing.files.is_empty() {
-            indexed_before
-        } else {
-            0
-        }
-    } else {
-        changes.removed.len()
-    };
-    if !options.force && indexed_before > 0 && removing * 2 > indexed_before {
-        return Err(Error::MassRemoval {
-            removed: removing,
-            total: indexed_before,
-            corpus: options.corpus.clone(),
-        });
-    }
-    for skip in &listing.skipped {
-        observer.skipped(&skip.path, &skip.reason);
-        report
-            .skipped
-            .push((skip.path.clone(), skip.reason.clone()));
-    }
-    let mut writer = open_writer(&store, options)?;
-    writer.set_merge_policy(merge_policy(created || options.rebuild));
+    let writer = open_writer(&store, options)?;
+    writer.set_merge_policy(merge_policy(full_build));
     if options.rebuild {
         writer
             .delete_all_documents()
             .context("clearing the index for a rebuild")?;
     }
-    report.unchanged = changes.unchanged;
-    let mut totals = DocumentTotals::of(&known);
-    for path in &changes.removed {
-        delete_file(&writer, &fields, path);
-        totals = totals.without(known.get(path));
-        report.removed += 1;
-    }
-    let to_read_empty = changes.added.is_empty() && changes.modified.is_empty();
-    let to_read: Vec<&CorpusFile> = changes
-        .added
-        .iter()
-        .chain(&changes.modified)
-        .copied()
-        .collect();
-    observer.started(to_read.len(), to_read.iter().map(|f| f.size).sum());
-
-    let mut since_commit = 0u64;
-    let mut skipped_files: Vec<String> = Vec::new();
-    for file in to_read {
-        let previous = known.get(&file.rel_path);
-        let outcome = index_file(
-            &writer,
-            &fields,
-            &options.corpus,
-            file,
-            previous,
-            options.passage_limits,
-        );
-        observer.advanced(file.size);
-        match outcome {
-            FileOutcome::Indexed {
-                passages,
-                length,
-                bytes,
-                warning,
-            } => {
-                totals = totals.without(previous).with(length);
-                if let Some(w) = warning {
-                    observer.warned(&file.path(&options.corpus), &w);
+    let mut run = Run {
+        writer,
+        fields: &fields,
+        options,
+        corpus_record: &corpus_record,
+        observer,
+        report: IndexReport {
+            created,
+            ..IndexReport::default()
+        },
+        totals: DocumentTotals::default(),
+        since_commit: 0,
+        skipped_files: Vec::new(),
+    };
+    let survey = if full_build {
+        // Nothing to compare with: each file is indexed as the walk finds it, while another
+        // walk counts them for the progress bar.
+        let counted = std::sync::atomic::AtomicUsize::new(usize::MAX);
+        let survey = std::thread::scope(|scope| {
+            scope.spawn(|| {
+                let files = freshness::count_documents(&options.corpus);
+                counted.store(files as usize, std::sync::atomic::Ordering::Relaxed);
+            });
+            let mut started = false;
+            survey::survey(&options.corpus, None, &fields, &mut |change| {
+                if !started {
+                    let files = counted.load(std::sync::atomic::Ordering::Relaxed);
+                    if files != usize::MAX {
+                        run.observer.started(files, None);
+                        started = true;
+                    }
                 }
-                if previous.is_some() {
-                    report.changed += 1;
-                } else {
-                    report.added += 1;
-                }
-                report.passages += passages;
-                report.bytes_read += bytes;
-                since_commit += bytes;
-            }
-            FileOutcome::Unchanged { bytes } => {
-                report.unchanged += 1;
-                report.bytes_read += bytes;
-            }
-            FileOutcome::Skipped(reason) => {
-                totals = totals.without(previous);
-                if previous.is_some() {
-                    delete_file(&writer, &fields, &file.rel_path);
-                    report.removed += 1;
-                }
-                let path = file.path(&options.corpus);
-                observer.skipped(&path, &reason);
-                report.skipped.push((path, reason));
-                skipped_files.push(file.rel_path.clone());
-            }
+                run.apply(change)
+            })
+        })?;
+        let listed: u64 = survey.folders.values().map(|f| f.documents).sum();
+        if !options.force && listed == 0 && indexed_before > 0 {
+            // Nothing is committed: the index stays as it was.
+            return Err(Error::MassRemoval {
+                removed: indexed_before,
+                total: indexed_before,
+                corpus: options.corpus.clone(),
+            });
         }
-        if !options.rebuild && since_commit >= options.commit_every {
-            commit(&mut writer, &corpus_record, totals, true)?;
-            since_commit = 0;
+        survey
+    } else {
+        let reader = store.index.reader().context("opening index reader")?;
+        let searcher = reader.searcher();
+        let mut changes = Vec::new();
+        let survey = survey::survey(&options.corpus, Some(&searcher), &fields, &mut |change| {
+            changes.push(change);
+            Ok(())
+        })?;
+        // A corpus folder that is empty, unmounted or another folder looks like mass deletion.
+        let removing = changes
+            .iter()
+            .filter(|c| matches!(c, Change::Removed(..)))
+            .count();
+        if !options.force && survey.records > 0 && removing * 2 > survey.records {
+            return Err(Error::MassRemoval {
+                removed: removing,
+                total: survey.records,
+                corpus: options.corpus.clone(),
+            });
         }
-    }
-    observer.finished();
+        run.totals = DocumentTotals {
+            documents: survey.records as u64,
+            terms: survey.record_terms,
+        };
+        let (files, bytes) = changes.iter().fold((0, 0), |(n, b), c| match c {
+            Change::Added(f) | Change::Modified(f, _) => (n + 1, b + f.size),
+            _ => (n, b),
+        });
+        run.observer.started(files, Some(bytes));
+        for change in changes {
+            run.apply(change)?;
+        }
+        survey
+    };
+    run.report.unchanged += survey.unchanged;
+    run.observer.finished();
+    let Run {
+        mut writer,
+        mut report,
+        totals,
+        skipped_files,
+        ..
+    } = run;
     // Nothing to write: leave the last commit as it is (a no-op run writes nothing), unless
     // the corpus is recorded differently (an index moved with its corpus).
     let previous_info = store.commit_info()?;
@@ -262,12 +239,8 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
             || info.corpus_from_index != corpus_record.from_index
             || info.partial
     });
-    let generation = if created
-        || options.rebuild
-        || !changes.removed.is_empty()
-        || !to_read_empty
-        || recorded_differently
-    {
+    let changed = report.added + report.changed + report.removed > 0 || report.bytes_read > 0;
+    let generation = if full_build || changed || recorded_differently {
         commit(&mut writer, &corpus_record, totals, false)?
     } else {
         previous_info.map_or(0, |info| info.generation)
@@ -276,21 +249,96 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
         .wait_merging_threads()
         .context("merging index segments")?;
     // What the corpus looks like now, for searches to tell cheaply when it changes.
-    let skipped: FxHashSet<&str> = skipped_files.iter().map(String::as_str).collect();
-    let indexed = listing
-        .files
-        .iter()
-        .map(|f| f.rel_path.as_str())
-        .filter(|p| !skipped.contains(p));
-    Snapshot::new(
-        generation,
-        &listing.folders,
-        indexed,
-        skipped_files.iter().cloned(),
-    )
-    .write(&options.index_dir)?;
+    Snapshot::new(generation, survey.folders, skipped_files).write(&options.index_dir)?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// An indexing run under way: the writer, and what has been done so far.
+struct Run<'a> {
+    writer: IndexWriter,
+    fields: &'a Fields,
+    options: &'a IndexOptions,
+    corpus_record: &'a CorpusRecord,
+    observer: &'a mut dyn IndexObserver,
+    report: IndexReport,
+    totals: DocumentTotals,
+    /// Bytes of text added since the last commit.
+    since_commit: u64,
+    /// Document files skipped while indexing (binary, unreadable): present but not indexed.
+    skipped_files: Vec<String>,
+}
+
+impl Run<'_> {
+    /// Brings the index in line with one change of the corpus.
+    fn apply(&mut self, change: Change) -> Result<()> {
+        let (file, previous) = match change {
+            Change::Added(file) => (file, None),
+            Change::Modified(file, record) => (file, Some(record)),
+            Change::Removed(path, record) => {
+                delete_file(&self.writer, self.fields, &path);
+                self.totals = self.totals.without(Some(&record));
+                self.report.removed += 1;
+                return Ok(());
+            }
+            Change::Skipped(skip) => {
+                self.observer.skipped(&skip.path, &skip.reason);
+                self.report.skipped.push((skip.path, skip.reason));
+                return Ok(());
+            }
+        };
+        let previous = previous.as_ref();
+        let outcome = index_file(
+            &self.writer,
+            self.fields,
+            &self.options.corpus,
+            &file,
+            previous,
+            self.options.passage_limits,
+        );
+        self.observer.advanced(file.size);
+        match outcome {
+            FileOutcome::Indexed {
+                passages,
+                length,
+                bytes,
+                warning,
+            } => {
+                self.totals = self.totals.without(previous).with(length);
+                if let Some(w) = warning {
+                    self.observer.warned(&file.path(&self.options.corpus), &w);
+                }
+                if previous.is_some() {
+                    self.report.changed += 1;
+                } else {
+                    self.report.added += 1;
+                }
+                self.report.passages += passages;
+                self.report.bytes_read += bytes;
+                self.since_commit += bytes;
+            }
+            FileOutcome::Unchanged { bytes } => {
+                self.report.unchanged += 1;
+                self.report.bytes_read += bytes;
+            }
+            FileOutcome::Skipped(reason) => {
+                self.totals = self.totals.without(previous);
+                if previous.is_some() {
+                    delete_file(&self.writer, self.fields, &file.rel_path);
+                    self.report.removed += 1;
+                }
+                let path = file.path(&self.options.corpus);
+                self.observer.skipped(&path, &reason);
+                self.report.skipped.push((path, reason));
+                self.skipped_files.push(file.rel_path);
+            }
+        }
+        if !self.options.rebuild && self.since_commit >= self.options.commit_every {
+            commit(&mut self.writer, self.corpus_record, self.totals, true)?;
+            self.since_commit = 0;
+        }
+        Ok(())
+    }
 }
 
 fn open_or_create(
@@ -317,10 +365,14 @@ fn open_or_create(
     Ok((Store::create(dir)?, true))
 }
 
-/// Documents (file records) in the committed index.
-fn documents_in(store: &Store) -> Result<usize> {
-    let reader = store.index.reader().context("opening index reader")?;
-    Ok(manifest::load(&reader.searcher(), &store.fields)?.len())
+/// Documents (file records) in the committed index, as its last commit counted them (0 when
+/// it cannot tell).
+fn documents_in(store: &Store) -> usize {
+    store
+        .commit_info()
+        .ok()
+        .flatten()
+        .map_or(0, |info| info.documents as usize)
 }
 
 /// How the corpus is recorded in each commit: its canonical path, and its path relative to
@@ -405,12 +457,6 @@ struct DocumentTotals {
 }
 
 impl DocumentTotals {
-    fn of(records: &manifest::Manifest) -> DocumentTotals {
-        records
-            .values()
-            .fold(DocumentTotals::default(), |t, r| t.with(r.length))
-    }
-
     fn with(self, length: u64) -> DocumentTotals {
         DocumentTotals {
             documents: self.documents + 1,

@@ -1,15 +1,14 @@
 //! What was indexed: one record per corpus file (size, modification time, content hash),
-//! read back from the file-record documents of the index, and the comparison of those records
-//! with the corpus as it is now.
+//! read back from the file-record documents of the index. (An update compares them with the
+//! corpus in [`crate::index::survey`].)
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use tantivy::postings::BlockSegmentPostings;
 use tantivy::schema::IndexRecordOption;
 use tantivy::Searcher;
 
 use crate::error::{IndexContext, Result};
-use crate::index::corpus::CorpusFile;
 use crate::index::schema::Fields;
 
 /// What loupe recorded about an indexed file.
@@ -162,81 +161,4 @@ pub fn record_of(
         }
     }
     Ok(None)
-}
-
-/// How the corpus differs from the manifest.
-#[derive(Debug, Default)]
-pub struct Changes<'a> {
-    /// Files not in the manifest.
-    pub added: Vec<&'a CorpusFile>,
-    /// Files whose size or modification time differ: their content must be checked.
-    pub modified: Vec<&'a CorpusFile>,
-    /// Paths in the manifest that are no longer in the corpus.
-    pub removed: Vec<String>,
-    /// Files whose size and modification time are as recorded.
-    pub unchanged: usize,
-}
-
-/// Compares the corpus listing with the manifest using metadata only.
-pub fn compare<'a>(manifest: &Manifest, files: &'a [CorpusFile]) -> Changes<'a> {
-    let mut changes = Changes::default();
-    for file in files {
-        match manifest.get(&file.rel_path) {
-            None => changes.added.push(file),
-            Some(r) if r.size == file.size && r.mtime_ns == file.mtime_ns => changes.unchanged += 1,
-            Some(_) => changes.modified.push(file),
-        }
-    }
-    let present: FxHashSet<&str> = files.iter().map(|f| f.rel_path.as_str()).collect();
-    changes.removed = manifest
-        .keys()
-        .filter(|p| !present.contains(p.as_str()))
-        .cloned()
-        .collect();
-    changes.removed.sort();
-    changes
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn file(path: &str, size: u64, mtime_ns: i64) -> CorpusFile {
-        CorpusFile {
-            rel_path: path.into(),
-            size,
-            mtime_ns,
-        }
-    }
-
-    #[test]
-    fn compare_sorts_files_by_change() {
-        let record = |size, mtime_ns| FileRecord {
-            size,
-            mtime_ns,
-            hash: 1,
-            passages: 1,
-            length: 10,
-        };
-        let manifest: Manifest = [
-            ("same.txt".to_string(), record(10, 5)),
-            ("touched.txt".to_string(), record(10, 5)),
-            ("grown.txt".to_string(), record(10, 5)),
-            ("gone.txt".to_string(), record(10, 5)),
-        ]
-        .into_iter()
-        .collect();
-        let files = [
-            file("same.txt", 10, 5),
-            file("touched.txt", 10, 6),
-            file("grown.txt", 11, 5),
-            file("new.txt", 1, 1),
-        ];
-        let changes = compare(&manifest, &files);
-        let paths = |v: &[&CorpusFile]| v.iter().map(|f| f.rel_path.clone()).collect::<Vec<_>>();
-        assert_eq!(paths(&changes.added), ["new.txt"]);
-        assert_eq!(paths(&changes.modified), ["touched.txt", "grown.txt"]);
-        assert_eq!(changes.removed, ["gone.txt"]);
-        assert_eq!(changes.unchanged, 1);
-    }
 }

@@ -13,3 +13,4 @@ pub mod manifest;
 pub mod passage;
 pub mod schema;
 pub mod store;
+pub mod survey;

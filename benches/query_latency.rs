@@ -3,11 +3,14 @@
 //! staleness check every `loupe search` runs after it (`check_freshness`: folder times and the
 //! hits' files against the index's corpus).
 //!
-//! `cargo bench --bench query_latency -- INDEX_DIR [QUERIES_FILE] [ROUNDS]`
+//! `cargo bench --bench query_latency -- INDEX_DIR [QUERIES_FILE] [ROUNDS] [--count=exact|estimate|none]`
+//!
+//! Matches are counted exactly by default, as JSON output does; `--count=estimate` counts as the
+//! text output does. The slowest queries are listed with their median times.
 
 use std::time::Instant;
 
-use loupe::search::{PassageSearcher, SearchOptions};
+use loupe::search::{Counting, PassageSearcher, SearchOptions};
 
 fn main() {
     let args: Vec<String> = std::env::args()
@@ -24,11 +27,24 @@ fn main() {
         .map(String::from)
         .collect();
     let searcher = PassageSearcher::open(index.as_ref()).unwrap_or_else(|e| panic!("{e}"));
-    let options = SearchOptions::default();
+    let count = match std::env::args().find_map(|a| a.strip_prefix("--count=").map(String::from)) {
+        None => Counting::Exact,
+        Some(mode) => match mode.as_str() {
+            "exact" => Counting::Exact,
+            "estimate" => Counting::Estimate,
+            "none" => Counting::None,
+            other => panic!("--count={other}: exact, estimate or none"),
+        },
+    };
+    let options = SearchOptions {
+        count,
+        ..SearchOptions::default()
+    };
+    let mut per_query: Vec<Vec<f64>> = vec![Vec::new(); queries.len()];
     let corpus = loupe::index::location::corpus_for(index.as_ref(), None, false).expect("corpus");
     let (mut times, mut checks) = (Vec::new(), Vec::new());
     for round in 0..=rounds {
-        for query in &queries {
+        for (i, query) in queries.iter().enumerate() {
             let started = Instant::now();
             let mut results = searcher.search(query, &options).expect("search");
             let ms = started.elapsed().as_secs_f64() * 1e3;
@@ -40,6 +56,7 @@ fn main() {
             let check_ms = started.elapsed().as_secs_f64() * 1e3;
             if round > 0 {
                 times.push(ms);
+                per_query[i].push(ms);
                 checks.push(check_ms);
             }
         }
@@ -55,6 +72,19 @@ fn main() {
             times[times.len() - 1]
         );
     };
-    report("in-process search", &mut times);
+    report(&format!("in-process search, {count:?} counts"), &mut times);
     report("staleness check", &mut checks);
+    let mut medians: Vec<(f64, &str)> = per_query
+        .iter_mut()
+        .zip(&queries)
+        .map(|(times, query)| {
+            times.sort_by(f64::total_cmp);
+            (times[times.len() / 2], query.as_str())
+        })
+        .collect();
+    medians.sort_by(|a, b| b.0.total_cmp(&a.0));
+    println!("slowest queries (median ms):");
+    for (ms, query) in medians.iter().take(5) {
+        println!("  {ms:7.2}  {query}");
+    }
 }

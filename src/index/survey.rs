@@ -18,6 +18,9 @@ use crate::index::freshness::{self, Folder};
 use crate::index::manifest::FileRecord;
 use crate::index::schema::Fields;
 
+/// Walk entries handed from the walking thread to the comparing one at a time.
+const WALK_BATCH: usize = 1024;
+
 /// How a corpus file or a record differs from the other side.
 #[derive(Debug)]
 pub enum Change {
@@ -62,13 +65,28 @@ pub fn survey(
         .context("reading file records")?;
     let mut records = Records::new(segments, &inverted)?;
     let mut next_record = records.next()?;
-    // The walk (mostly waiting on the file system) runs beside the comparison.
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<Entry>(4 * 1024);
+    // The walk (mostly waiting on the file system) runs beside the comparison, and hands its
+    // entries over in batches (one at a time, the two threads would wake each other for each).
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Entry>>(4);
     std::thread::scope(|scope| {
-        let walker =
-            scope.spawn(move || corpus::walk(root, &mut |entry| sender.send(entry).is_ok()));
+        let walker = scope.spawn(move || {
+            let mut batch = Vec::with_capacity(WALK_BATCH);
+            corpus::walk(root, &mut |entry| {
+                batch.push(entry);
+                batch.len() < WALK_BATCH
+                    || sender
+                        .send(std::mem::replace(
+                            &mut batch,
+                            Vec::with_capacity(WALK_BATCH),
+                        ))
+                        .is_ok()
+            })?;
+            // The last batch (after a failed send has stopped the walk, this one fails too).
+            let _ = sender.send(batch);
+            Ok(())
+        });
         let compared = (|| -> Result<()> {
-            for entry in receiver.iter() {
+            for entry in receiver.iter().flatten() {
                 let file = match entry {
                     Entry::Folder(rel, mtime) => {
                         let folder = Folder {

@@ -320,4 +320,31 @@ mod tests {
         assert_eq!(survey.folders["a"].documents, 2);
         assert_eq!(survey.folders[""].documents, 4);
     }
+
+    #[test]
+    fn names_that_sort_apart_from_their_folders_are_unchanged_after_indexing() {
+        let dir = tempfile::tempdir().unwrap();
+        let (corpus, index) = (dir.path().join("corpus"), dir.path().join("index"));
+        std::fs::create_dir_all(corpus.join("2024/b")).unwrap();
+        for f in [
+            "2024-01.txt",
+            "2024.txt",
+            "2024/a.txt",
+            "2024/b/c.txt",
+            "2024/b.txt",
+            "2024 x.txt",
+        ] {
+            std::fs::write(corpus.join(f), "Some text.\n").unwrap();
+        }
+        indexer::run(&IndexOptions::new(&corpus, &index), &mut Quiet).unwrap();
+        let store = Store::open(&index).unwrap();
+        let searcher = store.index.reader().unwrap().searcher();
+        let mut changes = 0;
+        let survey = survey(&corpus, Some(&searcher), &store.fields, &mut |_| {
+            changes += 1;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!((changes, survey.unchanged, survey.records), (0, 6, 6));
+    }
 }

@@ -79,8 +79,12 @@ pub fn collect(dir: &Path) -> Result<Stats> {
     let store = Store::open(dir)?;
     let reader = store.index.reader().context("opening index reader")?;
     let searcher = reader.searcher();
-    let files = manifest::load(&searcher, &store.fields)?;
-    let documents = files.len() as u64;
+    // Counted record by record: a large index's records are not held at once.
+    let (mut documents, mut corpus_bytes) = (0u64, 0u64);
+    manifest::for_each(&searcher, &store.fields, &mut |_, record| {
+        documents += 1;
+        corpus_bytes += record.size;
+    })?;
     let info = store.commit_info()?;
     let index_bytes = std::fs::read_dir(dir)
         .map(|entries| {
@@ -95,7 +99,7 @@ pub fn collect(dir: &Path) -> Result<Stats> {
     Ok(Stats {
         documents,
         passages: searcher.num_docs().saturating_sub(documents),
-        corpus_bytes: files.values().map(|r| r.size).sum(),
+        corpus_bytes,
         index_bytes,
         segments: searcher.segment_readers().len(),
         languages: languages(&searcher, &store.fields)?,

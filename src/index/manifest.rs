@@ -32,11 +32,23 @@ pub type Manifest = FxHashMap<String, FileRecord>;
 /// Reads the file records committed in the index behind `searcher`.
 pub fn load(searcher: &Searcher, fields: &Fields) -> Result<Manifest> {
     let mut manifest = Manifest::default();
+    for_each(searcher, fields, &mut |path, record| {
+        manifest.insert(String::from_utf8_lossy(path).into_owned(), record);
+    })?;
+    Ok(manifest)
+}
+
+/// Hands each live file record of the index behind `searcher` to `visit`, with its path,
+/// holding none of them (segment by segment, each in path order).
+pub fn for_each(
+    searcher: &Searcher,
+    fields: &Fields,
+    visit: &mut dyn FnMut(&[u8], FileRecord),
+) -> Result<()> {
     for segment in searcher.segment_readers() {
         let inverted = segment
             .inverted_index(fields.file)
             .context("reading file records")?;
-        manifest.reserve(inverted.terms().num_terms());
         let columns = segment.fast_fields();
         let size = columns.u64("size").context("reading file records")?;
         let mtime = columns.i64("mtime").context("reading file records")?;
@@ -79,14 +91,14 @@ pub fn load(searcher: &Searcher, fields: &Fields) -> Result<Manifest> {
                             passages: passages.first(doc).unwrap_or(0),
                             length: length.first(doc).unwrap_or(0),
                         };
-                        manifest.insert(String::from_utf8_lossy(terms.key()).into_owned(), record);
+                        visit(terms.key(), record);
                     }
                 }
                 postings.advance();
             }
         }
     }
-    Ok(manifest)
+    Ok(())
 }
 
 /// The languages of the indexed passages, as codes, in order (a language whose passages were

@@ -3,10 +3,11 @@
 //! staleness check every `loupe search` runs after it (`check_freshness`: folder times and the
 //! hits' files against the index's corpus).
 //!
-//! `cargo bench --bench query_latency -- INDEX_DIR [QUERIES_FILE] [ROUNDS] [--count=exact|estimate|none]`
+//! `cargo bench --bench query_latency -- INDEX_DIR [QUERIES_FILE] [ROUNDS] [--count=exact|estimate|none] [--no-feedback]`
 //!
 //! Matches are counted exactly by default, as JSON output does; `--count=estimate` counts as the
-//! text output does. The slowest queries are listed with their median times.
+//! text output does. `--no-feedback` turns pseudo-relevance feedback off (it expands queries of
+//! seven words or more: `benches/queries-long.txt`). The slowest queries are listed with their median times.
 
 use std::time::Instant;
 
@@ -36,10 +37,13 @@ fn main() {
             other => panic!("--count={other}: exact, estimate or none"),
         },
     };
-    let options = SearchOptions {
+    let mut options = SearchOptions {
         count,
         ..SearchOptions::default()
     };
+    if std::env::args().any(|a| a == "--no-feedback") {
+        options.ranking.feedback_terms = 0;
+    }
     let mut per_query: Vec<Vec<f64>> = vec![Vec::new(); queries.len()];
     let corpus = loupe::index::location::corpus_for(index.as_ref(), None, false).expect("corpus");
     let (mut times, mut checks) = (Vec::new(), Vec::new());

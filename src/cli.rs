@@ -248,7 +248,7 @@ pub struct EvalArgs {
     /// Ranking variant: leave stop words out of plain-word queries (default on).
     #[arg(long, value_enum, value_name = "on|off")]
     pub stop_words: Option<Switch>,
-    /// Ranking variant: weight of neighbouring query words found together (default 0.2).
+    /// Ranking variant: weight of neighbouring query words found together (default 0.1).
     #[arg(long, value_name = "WEIGHT")]
     pub proximity: Option<f32>,
     /// Ranking variant: extra positions allowed between neighbouring query words (default 1).
@@ -260,6 +260,15 @@ pub struct EvalArgs {
     /// Ranking variant: extra score for passages with the words exactly as typed (default 0.01).
     #[arg(long, value_name = "WEIGHT")]
     pub exact_form: Option<f32>,
+    /// Ranking variant: words pseudo-relevance feedback adds to plain-word queries (default 20; 0: off).
+    #[arg(long, value_name = "N")]
+    pub feedback_terms: Option<usize>,
+    /// Ranking variant: how many query words the added words weigh together (default 5).
+    #[arg(long, value_name = "WORDS")]
+    pub feedback_weight: Option<f32>,
+    /// Ranking variant: the fewest query words (stop words left out) that feedback expands (default 7).
+    #[arg(long, value_name = "N")]
+    pub feedback_min_words: Option<usize>,
 }
 
 /// Named rankings.

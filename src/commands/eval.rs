@@ -30,6 +30,9 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         proximity_window: args.proximity_window.unwrap_or(base.proximity_window),
         document_weight: args.document_weight.unwrap_or(base.document_weight),
         exact_form: args.exact_form.unwrap_or(base.exact_form),
+        feedback_terms: args.feedback_terms.unwrap_or(base.feedback_terms),
+        feedback_weight: args.feedback_weight.unwrap_or(base.feedback_weight),
+        feedback_min_words: args.feedback_min_words.unwrap_or(base.feedback_min_words),
     };
     if let Some(suite_dir) = &args.suite {
         return evaluate_suite(suite_dir, &ranking, &args);

@@ -137,6 +137,7 @@ impl RemoteSearcher {
                     score: passage.score,
                     passage: passage.score,
                     document: 0.0,
+                    feedback: 0.0,
                     exact: 1.0,
                     address: tantivy::DocAddress::new(0, rank as u32),
                 },

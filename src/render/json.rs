@@ -108,6 +108,7 @@ impl From<&Hit> for JsonHit {
                 serde_json::json!({
                     "passage": hit.parts.passage,
                     "document": hit.parts.document,
+                    "feedback": hit.parts.feedback,
                     "exact_form_factor": hit.parts.exact,
                     "passage_detail": serde_json::from_str::<serde_json::Value>(detail).unwrap_or_default(),
                 })

@@ -129,8 +129,8 @@ fn write_hit(out: &mut dyn WriteColor, hit: &Hit, width: usize) -> io::Result<()
         out.set_color(ColorSpec::new().set_dimmed(true))?;
         writeln!(
             out,
-            "  score {:.4} = (passage {:.4} + document {:.4}) × exact forms {:.3}",
-            parts.score, parts.passage, parts.document, parts.exact
+            "  score {:.4} = (passage {:.4} + document {:.4} + feedback {:.4}) × exact forms {:.3}",
+            parts.score, parts.passage, parts.document, parts.feedback, parts.exact
         )?;
         for line in detail.lines() {
             writeln!(out, "    {line}")?;
@@ -245,6 +245,7 @@ mod tests {
                 score: 4.256,
                 passage: 4.256,
                 document: 0.0,
+                feedback: 0.0,
                 exact: 1.0,
                 address: tantivy::DocAddress::new(0, 0),
             },

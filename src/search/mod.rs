@@ -4,6 +4,7 @@
 
 pub mod count;
 pub mod document;
+pub mod feedback;
 pub mod highlight;
 pub mod query;
 pub mod query_syntax;
@@ -248,6 +249,7 @@ impl PassageSearcher {
             any_word: compiled.any_word,
             ranking: &options.ranking,
             document_length: self.average_document_length()?,
+            feedback: compiled.any_word && feedback::applies(&options.ranking, compiled.words),
         };
         let (candidates, total_hits) =
             self.top_passages(&searcher, &evidence, &compiled.matcher, options)?;
@@ -370,6 +372,7 @@ impl PassageSearcher {
             any_word: compiled.any_word,
             ranking,
             document_length: self.average_document_length()?,
+            feedback: compiled.any_word && feedback::applies(ranking, compiled.words),
         };
         // Enough passages that `depth` documents are among them.
         let (top, _) = ranked(

@@ -36,6 +36,8 @@ pub struct CompiledQuery {
     pub proximity: Option<Box<dyn Query>>,
     /// The positive analyzed terms with their weights: the query for document-level evidence.
     pub document_terms: Vec<(String, f32)>,
+    /// For a query of plain words, how many it is ranked by (stop words left out); else 0.
+    pub words: usize,
     /// The forms of each query word that the index's analyses make differently (for one
     /// document frequency per word).
     pub word_forms: Vec<Vec<String>>,
@@ -100,6 +102,7 @@ pub fn compile(
         query: query.map(|q| filtered(q, filters)),
         proximity: (!proximity.is_empty()).then(|| any_of(proximity)),
         document_terms: merge_weights(compiler.document_terms),
+        words: compiler.words,
         word_forms: compiler.word_forms,
         any_word,
         matcher: compiler.matcher,
@@ -218,6 +221,8 @@ struct Compiler<'a> {
     ranking: &'a Ranking,
     matcher: Matcher,
     document_terms: Vec<(String, f32)>,
+    /// The words a query of plain words is ranked by (stop words left out).
+    words: usize,
     proximity: Vec<Box<dyn Query>>,
     word_forms: Vec<Vec<String>>,
     /// A query analyzer for each analysis the index's passages went through: a word matches
@@ -240,6 +245,7 @@ impl<'a> Compiler<'a> {
             ranking,
             matcher: Matcher::default(),
             document_terms: Vec::new(),
+            words: 0,
             proximity: Vec::new(),
             word_forms: Vec::new(),
             analyzers: analyses.iter().map(|(a, _)| a.query_analyzer()).collect(),
@@ -337,6 +343,7 @@ impl<'a> Compiler<'a> {
         } else {
             words.to_vec()
         };
+        self.words = words.len();
         let variants: Vec<(String, Option<Vec<String>>)> =
             words.iter().flat_map(|w| self.variants(w)).collect();
         if variants.is_empty() {

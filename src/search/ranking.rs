@@ -17,6 +17,14 @@ pub struct Ranking {
     /// A passage holding all the query's words in exactly the typed form scores this much more
     /// (a share of it for some of them): exact forms first, other things equal.
     pub exact_form: f32,
+    /// Words that pseudo-relevance feedback adds to a plain-word query (0: none).
+    pub feedback_terms: usize,
+    /// How many query words the added words weigh together: their share of the expanded
+    /// query is `w / (n + w)` for a query of `n` words, less for longer queries.
+    pub feedback_weight: f32,
+    /// Feedback expands queries of at least this many words (stop words left out):
+    /// descriptions, not keywords or headlines.
+    pub feedback_min_words: usize,
 }
 
 impl Default for Ranking {
@@ -27,6 +35,9 @@ impl Default for Ranking {
             proximity_window: 1,
             document_weight: 1.0,
             exact_form: 0.01,
+            feedback_terms: 20,
+            feedback_weight: 5.0,
+            feedback_min_words: 7,
         }
     }
 }
@@ -41,6 +52,9 @@ impl Ranking {
             proximity_window: 0,
             document_weight: 0.0,
             exact_form: 0.0,
+            feedback_terms: 0,
+            feedback_weight: 0.0,
+            feedback_min_words: 0,
         }
     }
 }

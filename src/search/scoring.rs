@@ -15,6 +15,7 @@ use crate::error::{IndexContext, Result};
 use crate::index::schema::Fields;
 use crate::search::count::{self, PassagesAndDocuments, Totals};
 use crate::search::document;
+use crate::search::feedback;
 use crate::search::ranking::Ranking;
 use crate::search::statistics::PassageStatistics;
 
@@ -36,17 +37,21 @@ pub struct Evidence<'a> {
     pub ranking: &'a Ranking,
     /// The documents' average length in terms, for their BM25F.
     pub document_length: f32,
+    /// Re-score the best passages with pseudo-relevance feedback ([`feedback`]).
+    pub feedback: bool,
 }
 
 /// A passage with its score and the score's parts.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Scored {
-    /// The whole score: `(passage + document) × exact`.
+    /// The whole score: `(passage + document + feedback) × exact`.
     pub score: f32,
     /// The passage's own BM25F (with the nearness bonus).
     pub passage: f32,
     /// Its document's BM25F, weighted.
     pub document: f32,
+    /// What the words added by pseudo-relevance feedback score, in the passage and its document.
+    pub feedback: f32,
     /// The factor for words found exactly as typed (1 when none, or not applied).
     pub exact: f32,
     /// Where the passage is.
@@ -57,8 +62,13 @@ impl Scored {
     /// Sets the exact-form factor for a passage holding `share` of the query words as typed.
     pub fn with_exact_share(mut self, share: f32, ranking: &Ranking) -> Scored {
         self.exact = 1.0 + ranking.exact_form * share;
-        self.score = (self.passage + self.document) * self.exact;
+        self.score = self.sum() * self.exact;
         self
+    }
+
+    /// The parts added up, before the exact-form factor.
+    fn sum(&self) -> f32 {
+        self.passage + self.document + self.feedback
     }
 }
 
@@ -118,6 +128,7 @@ pub fn ranked(
         score,
         passage: score,
         document: 0.0,
+        feedback: 0.0,
         exact: 1.0,
         address,
     };
@@ -137,7 +148,7 @@ pub fn ranked(
         return Ok((found, Some(total)));
     }
     let weight = evidence.ranking.document_weight;
-    let rescored = weight > 0.0 || evidence.proximity.is_some();
+    let rescored = weight > 0.0 || evidence.proximity.is_some() || evidence.feedback;
     let pool = if rescored {
         want.max(MIN_RESCORED)
     } else {
@@ -175,34 +186,86 @@ pub fn ranked(
         (top, total)
     };
     let mut found: Vec<Scored> = top.into_iter().map(|(s, a)| plain(s, a)).collect();
-    if let Some(proximity) = evidence.proximity {
-        let addresses: Vec<DocAddress> = found.iter().map(|s| s.address).collect();
-        let bonus = scores_at(searcher, proximity, &passages, &addresses)?;
-        for (scored, bonus) in found.iter_mut().zip(bonus) {
-            scored.passage += bonus;
-            scored.score = scored.passage;
-        }
-    }
-    if weight > 0.0 && !found.is_empty() {
-        let doc_keys: Vec<u64> = found.iter().map(|s| keys.doc_key(s.address)).collect();
-        let scores = document::document_scores(
-            searcher,
-            fields,
-            &passages,
-            evidence.document_length,
-            evidence.document_terms,
-            &doc_keys,
-        )?;
-        for (scored, key) in found.iter_mut().zip(&doc_keys) {
-            scored.document = weight * scores.get(key).copied().unwrap_or(0.0);
-            scored.score = scored.passage + scored.document;
-        }
+    let bonus = Bonus {
+        searcher,
+        fields,
+        evidence,
+        passages: &passages,
+        keys: &keys,
+    };
+    let bonuses = bonus.scores(&found, evidence.proximity, evidence.document_terms)?;
+    for (scored, (passage, document)) in found.iter_mut().zip(bonuses) {
+        scored.passage += passage;
+        scored.document += document;
+        scored.score = scored.sum();
     }
     if rescored {
         sort_by_score(&mut found);
     }
+    if evidence.feedback && !found.is_empty() {
+        let best = &found[..found.len().min(feedback::FEEDBACK_PASSAGES)];
+        let expansion = feedback::expansion(searcher, fields, best, evidence)?;
+        if !expansion.is_empty() {
+            let query = feedback::expansion_query(fields, &expansion);
+            let bonuses = bonus.scores(&found, Some(query.as_ref()), &expansion)?;
+            for (scored, (passage, document)) in found.iter_mut().zip(bonuses) {
+                scored.feedback = passage + document;
+                scored.score = scored.sum();
+            }
+            sort_by_score(&mut found);
+        }
+    }
     found.truncate(want);
     Ok((found, total))
+}
+
+/// What adds to the scores of the best passages: a query scored on those passages alone, and
+/// the same terms' document-level BM25F.
+struct Bonus<'a> {
+    searcher: &'a Searcher,
+    fields: &'a Fields,
+    evidence: &'a Evidence<'a>,
+    passages: &'a PassageStatistics<'a>,
+    keys: &'a Columns<'a>,
+}
+
+impl Bonus<'_> {
+    /// For each passage of `found`: `passage_query`'s score of it, and the document-level
+    /// BM25F of `document_terms` for its document, weighted by [`Ranking::document_weight`].
+    fn scores(
+        &self,
+        found: &[Scored],
+        passage_query: Option<&dyn Query>,
+        document_terms: &[(String, f32)],
+    ) -> Result<Vec<(f32, f32)>> {
+        let mut scores = vec![(0.0, 0.0); found.len()];
+        if found.is_empty() {
+            return Ok(scores);
+        }
+        if let Some(query) = passage_query {
+            let addresses: Vec<DocAddress> = found.iter().map(|s| s.address).collect();
+            let bonus = scores_at(self.searcher, query, self.passages, &addresses)?;
+            for (score, bonus) in scores.iter_mut().zip(bonus) {
+                score.0 = bonus;
+            }
+        }
+        let weight = self.evidence.ranking.document_weight;
+        if weight > 0.0 {
+            let doc_keys: Vec<u64> = found.iter().map(|s| self.keys.doc_key(s.address)).collect();
+            let documents = document::document_scores(
+                self.searcher,
+                self.fields,
+                self.passages,
+                self.evidence.document_length,
+                document_terms,
+                &doc_keys,
+            )?;
+            for (score, key) in scores.iter_mut().zip(&doc_keys) {
+                score.1 = weight * documents.get(key).copied().unwrap_or(0.0);
+            }
+        }
+        Ok(scores)
+    }
 }
 
 /// For a query of several plain words, the numbers of matching passages and documents
@@ -327,9 +390,10 @@ pub fn first_passage(
         )
         .context("searching")?;
     Ok(top.into_iter().next().map(|(passage, address)| Scored {
-        score: passage + like.document,
+        score: passage + like.document + like.feedback,
         passage,
         document: like.document,
+        feedback: like.feedback,
         exact: 1.0,
         address,
     }))

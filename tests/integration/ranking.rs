@@ -82,12 +82,66 @@ fn scores_decrease_down_the_page_and_explain_shows_their_parts() {
     );
     let json = env.search("herons", &["--explain", "-n", "1"]);
     let explain = json.hits[0].explain.as_ref().expect("explain");
-    let sum = explain["passage"].as_f64().unwrap() + explain["document"].as_f64().unwrap();
+    let sum = explain["passage"].as_f64().unwrap()
+        + explain["document"].as_f64().unwrap()
+        + explain["feedback"].as_f64().unwrap();
     let factor = explain["exact_form_factor"].as_f64().unwrap();
     assert!(
         (sum * factor - f64::from(json.hits[0].score)).abs() < 1e-3,
         "{explain}"
     );
+}
+
+#[test]
+fn feedback_from_the_best_match_of_a_description_lifts_passages_on_its_topic() {
+    let env = TestEnv::new();
+    // A description of seven words: `jaguar` and six words every passage holds. The clear
+    // best match is about cars; of the two other passages, the shorter one is about the
+    // animal and would come second on the query's words alone.
+    env.write(
+        "best.txt",
+        &format!("Motoring\n\nThe jaguar saloon: jaguar engine, jaguar gearbox, a car with speed on the road. {FILLER}\n"),
+    );
+    env.write(
+        "animal.txt",
+        &format!("Wildlife\n\nA jaguar stalked prey in the jungle at night. {FILLER}\n"),
+    );
+    env.write(
+        "car.txt",
+        &format!("Motoring\n\nA jaguar car kept speed on the road at night. {FILLER}\n"),
+    );
+    // Other documents, so that the words are rare enough to tell the best match apart.
+    for i in 0..40 {
+        env.write(
+            &format!("other-{i:02}.txt"),
+            &format!("Note {i}\n\nThe weather in the valley was mild, and the river ran high after the rain of spring number {i}.\n"),
+        );
+    }
+    env.index();
+    let query = "jaguar delegation officials capital residents history schools";
+    let hits = env.search(query, &["--explain"]).hits;
+    let paths: Vec<&str> = hits.iter().map(|h| h.path.as_str()).collect();
+    assert_eq!(paths, ["best.txt", "car.txt", "animal.txt"]);
+    let part = |i: usize, name: &str| part_of(&hits[i], name);
+    assert!(part(1, "feedback") > part(2, "feedback"), "{hits:?}");
+    assert!(
+        part(1, "passage") + part(1, "document") < part(2, "passage") + part(2, "document"),
+        "on the query's own words the animal passage leads: {hits:?}"
+    );
+    // Feedback only reorders: every hit still holds the query's words.
+    assert!(hits
+        .iter()
+        .all(|h| highlighted(h).contains(&"jaguar".to_string())));
+    // A short query is left as typed.
+    let hits = env.search("jaguar night", &["--explain"]).hits;
+    assert!(
+        hits.iter().all(|h| part_of(h, "feedback") == 0.0),
+        "{hits:?}"
+    );
+}
+
+fn part_of(hit: &loupe::render::JsonHit, name: &str) -> f64 {
+    hit.explain.as_ref().unwrap()[name].as_f64().unwrap()
 }
 
 #[test]

@@ -75,6 +75,7 @@ impl RemoteSearcher {
             hits: Vec::new(),
             warnings: Vec::new(),
             suggestions: Vec::new(),
+            feedback: Vec::new(),
         };
         let Some(dsl) = query::translate(&node, &options.ranking, options.since, options.until)?
         else {

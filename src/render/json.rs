@@ -70,6 +70,20 @@ pub struct JsonResults {
     pub warnings: Vec<String>,
     /// "Did you mean" suggestions: `{"word", "suggestion", "query"}`.
     pub suggestions: Vec<JsonSuggestion>,
+    /// The analyzed terms pseudo-relevance feedback added to a description, best first:
+    /// `{"term", "weight"}`; left out when it did not apply.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub feedback_terms: Vec<JsonFeedbackTerm>,
+}
+
+/// A term added by pseudo-relevance feedback, as written in JSON.
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct JsonFeedbackTerm {
+    /// The analyzed (stemmed) term.
+    pub term: String,
+    /// Its weight in the expanded query, in query words.
+    pub weight: f32,
 }
 
 /// A "did you mean" suggestion as written in JSON.
@@ -138,6 +152,14 @@ pub fn results(results: &SearchResults) -> JsonResults {
                 word: s.word.clone(),
                 suggestion: s.suggestion.clone(),
                 query: s.query.clone(),
+            })
+            .collect(),
+        feedback_terms: results
+            .feedback
+            .iter()
+            .map(|(term, weight)| JsonFeedbackTerm {
+                term: term.clone(),
+                weight: (weight * 1e4).round() / 1e4,
             })
             .collect(),
     }

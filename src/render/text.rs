@@ -35,6 +35,18 @@ pub fn write_text_to_width(
         writeln!(out)?;
         writeln!(out)?;
     }
+    let explained = results.hits.iter().any(|h| h.explanation.is_some());
+    if explained && !results.feedback.is_empty() {
+        let terms: Vec<String> = results
+            .feedback
+            .iter()
+            .map(|(term, weight)| format!("{term} {weight:.2}"))
+            .collect();
+        out.set_color(ColorSpec::new().set_dimmed(true))?;
+        writeln!(out, "feedback added: {}", terms.join(", "))?;
+        out.reset()?;
+        writeln!(out)?;
+    }
     for (i, hit) in results.hits.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
@@ -264,6 +276,7 @@ mod tests {
             hits: vec![hit()],
             warnings: Vec::new(),
             suggestions: Vec::new(),
+            feedback: Vec::new(),
         };
         let mut out = termcolor::NoColor::new(Vec::new());
         write_text(&mut out, &results).unwrap();
@@ -289,6 +302,7 @@ mod tests {
             hits: vec![long],
             warnings: Vec::new(),
             suggestions: Vec::new(),
+            feedback: Vec::new(),
         };
         let mut out = termcolor::NoColor::new(Vec::new());
         write_text_to_width(&mut out, &results, 40).unwrap();
@@ -315,6 +329,7 @@ mod tests {
             hits: vec![hit()],
             warnings: Vec::new(),
             suggestions: Vec::new(),
+            feedback: Vec::new(),
         };
         let mut out = termcolor::Ansi::new(Vec::new());
         write_text(&mut out, &results).unwrap();

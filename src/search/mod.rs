@@ -168,6 +168,9 @@ pub struct SearchResults {
     pub warnings: Vec<String>,
     /// "Did you mean" suggestions for rare query words.
     pub suggestions: Vec<Suggestion>,
+    /// The analyzed terms pseudo-relevance feedback added to the query, with their weights
+    /// (empty when it did not apply: [`feedback`]).
+    pub feedback: Vec<(String, f32)>,
 }
 
 /// An opened index, ready to answer queries.
@@ -239,6 +242,7 @@ impl PassageSearcher {
                 hits: Vec::new(),
                 warnings,
                 suggestions: Vec::new(),
+                feedback: Vec::new(),
             });
         };
         let evidence = Evidence {
@@ -251,8 +255,11 @@ impl PassageSearcher {
             document_length: self.average_document_length()?,
             feedback: compiled.any_word && feedback::applies(&options.ranking, compiled.words),
         };
-        let (candidates, total_hits) =
-            self.top_passages(&searcher, &evidence, &compiled.matcher, options)?;
+        let Page {
+            candidates,
+            totals: total_hits,
+            feedback,
+        } = self.top_passages(&searcher, &evidence, &compiled.matcher, options)?;
         let mut hits = Vec::with_capacity(candidates.len());
         for (rank, candidate) in candidates.into_iter().enumerate() {
             let mut hit = self.hit(
@@ -283,6 +290,7 @@ impl PassageSearcher {
             hits,
             warnings,
             suggestions,
+            feedback,
         })
     }
 
@@ -375,7 +383,7 @@ impl PassageSearcher {
             feedback: compiled.any_word && feedback::applies(ranking, compiled.words),
         };
         // Enough passages that `depth` documents are among them.
-        let (top, _) = ranked(
+        let top = ranked(
             &searcher,
             &self.store.fields,
             &evidence,
@@ -385,7 +393,7 @@ impl PassageSearcher {
         )?;
         let mut documents: Vec<(String, f32)> = Vec::new();
         let mut position: HashMap<String, usize> = HashMap::new();
-        for scored in top {
+        for scored in top.passages {
             let doc: TantivyDocument = searcher
                 .doc(scored.address)
                 .context("reading a stored passage")?;
@@ -449,12 +457,12 @@ impl PassageSearcher {
         evidence: &Evidence,
         matcher: &highlight::Matcher,
         options: &SearchOptions,
-    ) -> Result<(Vec<Candidate>, Option<Totals>)> {
+    ) -> Result<Page> {
         let fields = &self.store.fields;
         let limit = options.limit.max(1);
         let mut want = limit * 3 + 10;
         loop {
-            let (found, total) = ranked(
+            let ranked = ranked(
                 searcher,
                 fields,
                 evidence,
@@ -462,6 +470,7 @@ impl PassageSearcher {
                 want,
                 options.count,
             )?;
+            let (found, total) = (ranked.passages, ranked.totals);
             let exhausted = found.len() < want;
             let columns = Columns::new(searcher);
             let mut chosen: Vec<Candidate> = Vec::new();
@@ -552,7 +561,11 @@ impl PassageSearcher {
                     });
                 }
                 chosen.truncate(limit);
-                return Ok((chosen, total));
+                return Ok(Page {
+                    candidates: chosen,
+                    totals: total,
+                    feedback: ranked.feedback,
+                });
             }
             want *= 4;
         }
@@ -601,6 +614,13 @@ impl PassageSearcher {
             explanation: None,
         }
     }
+}
+
+/// The passages chosen for a page, with the counts and the terms feedback added.
+struct Page {
+    candidates: Vec<Candidate>,
+    totals: Option<Totals>,
+    feedback: Vec<(String, f32)>,
 }
 
 /// A passage chosen for the page, before it becomes a [`Hit`].

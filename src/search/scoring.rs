@@ -107,6 +107,17 @@ fn statistics<'a>(
         .context("searching")
 }
 
+/// The best passages of a query.
+pub struct Ranked {
+    /// The passages, in result order.
+    pub passages: Vec<Scored>,
+    /// The numbers of matching passages and documents, when counted.
+    pub totals: Option<Totals>,
+    /// The terms pseudo-relevance feedback added, with their weights (empty when it did not
+    /// apply).
+    pub feedback: Vec<(String, f32)>,
+}
+
 /// Passages are re-scored with their document's evidence among at least this many of the best.
 const MIN_RESCORED: usize = 40;
 
@@ -119,7 +130,7 @@ pub fn ranked(
     sort: SortOrder,
     want: usize,
     counting: Counting,
-) -> Result<(Vec<Scored>, Option<Totals>)> {
+) -> Result<Ranked> {
     let count = counting != Counting::None;
     let query = evidence.query;
     let passages = statistics(searcher, fields, evidence)?;
@@ -145,7 +156,11 @@ pub fn ranked(
             .search_with_statistics_provider(query, &(collector, PassagesAndDocuments), &passages)
             .context("searching")?;
         let found = top.into_iter().map(|((_, s), a)| plain(s, a)).collect();
-        return Ok((found, Some(total)));
+        return Ok(Ranked {
+            passages: found,
+            totals: Some(total),
+            feedback: Vec::new(),
+        });
     }
     let weight = evidence.ranking.document_weight;
     let rescored = weight > 0.0 || evidence.proximity.is_some() || evidence.feedback;
@@ -202,9 +217,10 @@ pub fn ranked(
     if rescored {
         sort_by_score(&mut found);
     }
+    let mut expansion = Vec::new();
     if evidence.feedback && !found.is_empty() {
         let best = &found[..found.len().min(feedback::FEEDBACK_PASSAGES)];
-        let expansion = feedback::expansion(searcher, fields, best, evidence)?;
+        expansion = feedback::expansion(searcher, fields, best, evidence)?;
         if !expansion.is_empty() {
             let query = feedback::expansion_query(fields, &expansion);
             let bonuses = bonus.scores(&found, Some(query.as_ref()), &expansion)?;
@@ -216,7 +232,11 @@ pub fn ranked(
         }
     }
     found.truncate(want);
-    Ok((found, total))
+    Ok(Ranked {
+        passages: found,
+        totals: total,
+        feedback: expansion,
+    })
 }
 
 /// What adds to the scores of the best passages: a query scored on those passages alone, and

@@ -128,15 +128,32 @@ fn feedback_from_the_best_match_of_a_description_lifts_passages_on_its_topic() {
         part(1, "passage") + part(1, "document") < part(2, "passage") + part(2, "document"),
         "on the query's own words the animal passage leads: {hits:?}"
     );
+    let results = env.search(query, &[]);
+    let added: Vec<&str> = results
+        .feedback_terms
+        .iter()
+        .map(|t| t.term.as_str())
+        .collect();
+    assert!(
+        added.contains(&"car") && added.contains(&"gearbox"),
+        "{added:?}"
+    );
+    assert!(
+        !added.contains(&"jaguar"),
+        "the query's own words are not added again"
+    );
+    let out = env.run_ok(&["search", query, "--explain"], 0);
+    assert!(out.stdout.contains("feedback added: "), "{}", out.stdout);
     // Feedback only reorders: every hit still holds the query's words.
     assert!(hits
         .iter()
         .all(|h| highlighted(h).contains(&"jaguar".to_string())));
     // A short query is left as typed.
-    let hits = env.search("jaguar night", &["--explain"]).hits;
+    let short = env.search("jaguar night", &["--explain"]);
+    assert!(short.feedback_terms.is_empty());
     assert!(
-        hits.iter().all(|h| part_of(h, "feedback") == 0.0),
-        "{hits:?}"
+        short.hits.iter().all(|h| part_of(h, "feedback") == 0.0),
+        "{short:?}"
     );
 }
 

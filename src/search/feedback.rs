@@ -114,6 +114,9 @@ pub fn relevance_model(
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     ranked.truncate(max_terms);
     let sum: f32 = ranked.iter().map(|(_, w)| w).sum();
+    if !sum.is_normal() {
+        return Vec::new();
+    }
     for (_, w) in &mut ranked {
         *w /= sum;
     }
@@ -148,6 +151,30 @@ mod tests {
         assert_eq!(expansion.len(), 2);
         assert!((expansion.iter().map(|(_, w)| w).sum::<f32>() - 1.0).abs() < 1e-6);
         assert!(expansion.iter().all(|(t, _)| t != "wing" && t != "the"));
+    }
+
+    #[test]
+    fn a_clear_best_match_speaks_loudest() {
+        // Weighted by exp(score): 5 points ahead is about 150 times the weight.
+        let passages = vec![
+            (10.0, terms("engine gearbox")),
+            (5.0, terms("jungle prey")),
+            (5.0, terms("jungle night")),
+        ];
+        let expansion = relevance_model(&passages, &HashSet::new(), 3);
+        assert_eq!(expansion[0].0, "engine");
+        let weight = |t: &str| expansion.iter().find(|(w, _)| w == t).map(|(_, w)| *w);
+        assert!(weight("engine").unwrap() > 50.0 * weight("jungle").unwrap_or(0.0));
+    }
+
+    #[test]
+    fn scores_far_below_the_best_add_nothing_and_break_nothing() {
+        let passages = vec![(0.0, Vec::new()), (-500.0, terms("jungle prey"))];
+        let expansion = relevance_model(&passages, &HashSet::new(), 3);
+        assert!(
+            expansion.iter().all(|(_, w)| w.is_finite()),
+            "{expansion:?}"
+        );
     }
 
     #[test]

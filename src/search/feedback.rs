@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::{BoostQuery, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Term, Value};
 use tantivy::{Searcher, TantivyDocument};
 
@@ -53,22 +53,18 @@ pub fn expansion(
         .collect())
 }
 
-/// The expansion terms as one query over passages, each boosted by its weight.
-pub fn expansion_query(fields: &Fields, expansion: &[(String, f32)]) -> Box<dyn Query> {
-    let clauses: Vec<(Occur, Box<dyn Query>)> = expansion
+/// The expansion terms as queries over passages, one per term, each boosted by its weight.
+pub fn expansion_queries(fields: &Fields, expansion: &[(String, f32)]) -> Vec<Box<dyn Query>> {
+    expansion
         .iter()
         .map(|(term, weight)| {
             let q = TermQuery::new(
                 Term::from_field_text(fields.body, term),
                 IndexRecordOption::WithFreqs,
             );
-            (
-                Occur::Should,
-                Box::new(BoostQuery::new(Box::new(q), *weight)) as Box<dyn Query>,
-            )
+            Box::new(BoostQuery::new(Box::new(q), *weight)) as Box<dyn Query>
         })
-        .collect();
-    Box::new(BooleanQuery::new(clauses))
+        .collect()
 }
 
 /// RM1 over feedback passages given as their scores and analyzed terms: a term's weight is

@@ -247,7 +247,7 @@ impl PassageSearcher {
         };
         let evidence = Evidence {
             query: query.as_ref(),
-            proximity: compiled.proximity.as_deref(),
+            proximity: &compiled.proximity,
             document_terms: &compiled.document_terms,
             word_forms: &compiled.word_forms,
             any_word: compiled.any_word,
@@ -374,7 +374,7 @@ impl PassageSearcher {
         };
         let evidence = Evidence {
             query: query.as_ref(),
-            proximity: compiled.proximity.as_deref(),
+            proximity: &compiled.proximity,
             document_terms: &compiled.document_terms,
             word_forms: &compiled.word_forms,
             any_word: compiled.any_word,

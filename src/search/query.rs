@@ -31,9 +31,9 @@ use crate::search::ranking::{self, Ranking};
 pub struct CompiledQuery {
     /// The passage query; `None` when the query has no searchable word.
     pub query: Option<Box<dyn Query>>,
-    /// The bonus for neighbouring words standing together, scored only for the best passages
-    /// of `query` (it matches no passage that `query` does not).
-    pub proximity: Option<Box<dyn Query>>,
+    /// The bonuses for neighbouring words standing together (one query per pair), scored
+    /// only for the best passages of `query` (they match no passage that `query` does not).
+    pub proximity: Vec<Box<dyn Query>>,
     /// The positive analyzed terms with their weights: the query for document-level evidence.
     pub document_terms: Vec<(String, f32)>,
     /// For a query of plain words, how many it is ranked by (stop words left out); else 0.
@@ -100,7 +100,7 @@ pub fn compile(
     }
     Ok(CompiledQuery {
         query: query.map(|q| filtered(q, filters)),
-        proximity: (!proximity.is_empty()).then(|| any_of(proximity)),
+        proximity,
         document_terms: merge_weights(compiler.document_terms),
         words: compiler.words,
         word_forms: compiler.word_forms,

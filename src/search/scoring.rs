@@ -23,8 +23,8 @@ use crate::search::statistics::PassageStatistics;
 pub struct Evidence<'a> {
     /// The passage query.
     pub query: &'a dyn Query,
-    /// The nearness bonus, scored for the best passages only.
-    pub proximity: Option<&'a dyn Query>,
+    /// The nearness bonuses (one query per pair of words), scored for the best passages only.
+    pub proximity: &'a [Box<dyn Query>],
     /// The terms whose document-level BM25F adds to a passage's score.
     pub document_terms: &'a [(String, f32)],
     /// The query is plain words, any of which matches ([`crate::search::query::CompiledQuery::any_word`]):
@@ -163,7 +163,7 @@ pub fn ranked(
         });
     }
     let weight = evidence.ranking.document_weight;
-    let rescored = weight > 0.0 || evidence.proximity.is_some() || evidence.feedback;
+    let rescored = weight > 0.0 || !evidence.proximity.is_empty() || evidence.feedback;
     let pool = if rescored {
         want.max(MIN_RESCORED)
     } else {
@@ -222,8 +222,8 @@ pub fn ranked(
         let best = &found[..found.len().min(feedback::FEEDBACK_PASSAGES)];
         expansion = feedback::expansion(searcher, fields, best, evidence)?;
         if !expansion.is_empty() {
-            let query = feedback::expansion_query(fields, &expansion);
-            let bonuses = bonus.scores(&found, Some(query.as_ref()), &expansion)?;
+            let queries = feedback::expansion_queries(fields, &expansion);
+            let bonuses = bonus.scores(&found, &queries, &expansion)?;
             for (scored, (passage, document)) in found.iter_mut().zip(bonuses) {
                 scored.feedback = passage + document;
                 scored.score = scored.sum();
@@ -250,23 +250,24 @@ struct Bonus<'a> {
 }
 
 impl Bonus<'_> {
-    /// For each passage of `found`: `passage_query`'s score of it, and the document-level
-    /// BM25F of `document_terms` for its document, weighted by [`Ranking::document_weight`].
+    /// For each passage of `found`: the sum of `passage_queries`' scores of it, and the
+    /// document-level BM25F of `document_terms` for its document, weighted by
+    /// [`Ranking::document_weight`].
     fn scores(
         &self,
         found: &[Scored],
-        passage_query: Option<&dyn Query>,
+        passage_queries: &[Box<dyn Query>],
         document_terms: &[(String, f32)],
     ) -> Result<Vec<(f32, f32)>> {
         let mut scores = vec![(0.0, 0.0); found.len()];
         if found.is_empty() {
             return Ok(scores);
         }
-        if let Some(query) = passage_query {
-            let addresses: Vec<DocAddress> = found.iter().map(|s| s.address).collect();
-            let bonus = scores_at(self.searcher, query, self.passages, &addresses)?;
+        let addresses: Vec<DocAddress> = found.iter().map(|s| s.address).collect();
+        for query in passage_queries {
+            let bonus = scores_at(self.searcher, query.as_ref(), self.passages, &addresses)?;
             for (score, bonus) in scores.iter_mut().zip(bonus) {
-                score.0 = bonus;
+                score.0 += bonus;
             }
         }
         let weight = self.evidence.ranking.document_weight;
@@ -320,7 +321,8 @@ fn estimated_totals(
 }
 
 /// The scores `query` gives the documents at `addresses` (0 where it does not match), found by
-/// seeking its scorer to each of them.
+/// seeking its scorer to each of them. Give it one term or phrase at a time: a union's scorer
+/// seeks by scoring every document on the way.
 fn scores_at(
     searcher: &Searcher,
     query: &dyn Query,

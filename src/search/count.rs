@@ -36,6 +36,17 @@ pub struct SegmentCounter {
     documents: usize,
     /// The document of the last matching passage.
     last: Option<u64>,
+    /// The keys of a block of matching passages, read together.
+    block: Vec<Option<u64>>,
+}
+
+impl SegmentCounter {
+    fn count_document(&mut self, key: Option<u64>) {
+        if key.is_some() && self.last != key {
+            self.documents += 1;
+            self.last = key;
+        }
+    }
 }
 
 impl Collector for PassagesAndDocuments {
@@ -52,6 +63,7 @@ impl Collector for PassagesAndDocuments {
             passages: 0,
             documents: 0,
             last: None,
+            block: Vec::new(),
         })
     }
 
@@ -73,12 +85,25 @@ impl SegmentCollector for SegmentCounter {
 
     fn collect(&mut self, doc: DocId, _: Score) {
         self.passages += 1;
-        if let Some(key) = self.keys.as_ref().and_then(|k| k.first(doc)) {
-            if self.last != Some(key) {
-                self.documents += 1;
-                self.last = Some(key);
-            }
+        let key = self.keys.as_ref().and_then(|k| k.first(doc));
+        self.count_document(key);
+    }
+
+    /// A block of matches (what tantivy hands over when nothing is deleted or scored): their
+    /// keys are read in one call, not one look-up each.
+    fn collect_block(&mut self, docs: &[DocId]) {
+        self.passages += docs.len();
+        let Some(keys) = &self.keys else {
+            return;
+        };
+        let mut block = std::mem::take(&mut self.block);
+        block.clear();
+        block.resize(docs.len(), None);
+        keys.first_vals(docs, &mut block);
+        for &key in &block {
+            self.count_document(key);
         }
+        self.block = block;
     }
 
     fn harvest(self) -> Self::Fruit {

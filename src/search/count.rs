@@ -36,16 +36,32 @@ pub struct SegmentCounter {
     documents: usize,
     /// The document of the last matching passage.
     last: Option<u64>,
-    /// The keys of a block of matching passages, read together.
-    block: Vec<Option<u64>>,
+    /// Matching passages whose keys are not read yet: keys are read a block at a time, which
+    /// costs a fraction of one look-up each.
+    pending: Vec<DocId>,
+    /// The keys of the pending passages, once read.
+    keys_read: Vec<Option<u64>>,
 }
 
+/// How many matching passages are counted together.
+const BLOCK: usize = 64;
+
 impl SegmentCounter {
-    fn count_document(&mut self, key: Option<u64>) {
-        if key.is_some() && self.last != key {
-            self.documents += 1;
-            self.last = key;
+    /// Counts the pending passages and their documents.
+    fn flush(&mut self) {
+        self.passages += self.pending.len();
+        if let Some(keys) = &self.keys {
+            self.keys_read.clear();
+            self.keys_read.resize(self.pending.len(), None);
+            keys.first_vals(&self.pending, &mut self.keys_read);
+            for &key in &self.keys_read {
+                if key.is_some() && self.last != key {
+                    self.documents += 1;
+                    self.last = key;
+                }
+            }
         }
+        self.pending.clear();
     }
 }
 
@@ -63,7 +79,8 @@ impl Collector for PassagesAndDocuments {
             passages: 0,
             documents: 0,
             last: None,
-            block: Vec::new(),
+            pending: Vec::with_capacity(2 * BLOCK),
+            keys_read: Vec::with_capacity(2 * BLOCK),
         })
     }
 
@@ -84,29 +101,76 @@ impl SegmentCollector for SegmentCounter {
     type Fruit = (usize, usize);
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        self.passages += 1;
-        let key = self.keys.as_ref().and_then(|k| k.first(doc));
-        self.count_document(key);
-    }
-
-    /// A block of matches (what tantivy hands over when nothing is deleted or scored): their
-    /// keys are read in one call, not one look-up each.
-    fn collect_block(&mut self, docs: &[DocId]) {
-        self.passages += docs.len();
-        let Some(keys) = &self.keys else {
-            return;
-        };
-        let mut block = std::mem::take(&mut self.block);
-        block.clear();
-        block.resize(docs.len(), None);
-        keys.first_vals(docs, &mut block);
-        for &key in &block {
-            self.count_document(key);
+        self.pending.push(doc);
+        if self.pending.len() >= BLOCK {
+            self.flush();
         }
-        self.block = block;
     }
 
-    fn harvest(self) -> Self::Fruit {
+    fn collect_block(&mut self, docs: &[DocId]) {
+        self.pending.extend_from_slice(docs);
+        if self.pending.len() >= BLOCK {
+            self.flush();
+        }
+    }
+
+    fn harvest(mut self) -> Self::Fruit {
+        self.flush();
         (self.passages, self.documents)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::query::TermQuery;
+    use tantivy::schema::{IndexRecordOption, Schema, FAST, INDEXED, STRING};
+    use tantivy::{doc, Index, Term};
+
+    /// Passages and documents are counted exactly whether tantivy hands the matches over in
+    /// blocks (nothing deleted) or one at a time (some deleted), across block boundaries.
+    #[test]
+    fn counts_passages_and_their_documents_with_and_without_deletions() {
+        let mut schema = Schema::builder();
+        let word = schema.add_text_field("word", STRING);
+        let key = schema.add_u64_field(DOC_KEY, FAST | INDEXED);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let mut all = (0, std::collections::HashSet::new());
+        let mut expected = (0, std::collections::HashSet::new());
+        for document in 0..500u64 {
+            for passage in 0..(1 + document % 4) {
+                let matching = (document + passage) % 3 != 0;
+                let text = if matching { "yes" } else { "no" };
+                writer
+                    .add_document(doc!(word => text, key => document))
+                    .unwrap();
+                if matching {
+                    all.0 += 1;
+                    all.1.insert(document);
+                }
+                if matching && document % 7 != 0 {
+                    expected.0 += 1;
+                    expected.1.insert(document);
+                }
+            }
+        }
+        writer.commit().unwrap();
+        let query = TermQuery::new(Term::from_field_text(word, "yes"), IndexRecordOption::Basic);
+        let count = || {
+            let searcher = index.reader().unwrap().searcher();
+            searcher.search(&query, &PassagesAndDocuments).unwrap()
+        };
+        let before = count();
+        assert_eq!((before.passages, before.documents), (all.0, all.1.len()));
+        for document in (0..500u64).step_by(7) {
+            writer.delete_term(Term::from_field_u64(key, document));
+        }
+        writer.commit().unwrap();
+        let after = count();
+        assert_eq!(
+            (after.passages, after.documents),
+            (expected.0, expected.1.len())
+        );
     }
 }

@@ -12,6 +12,7 @@ pub mod ranking;
 pub mod scoring;
 pub mod statistics;
 pub mod suggest;
+pub mod top;
 pub mod view;
 
 use std::collections::{HashMap, HashSet};
@@ -192,7 +193,21 @@ impl PassageSearcher {
     }
 
     fn open_with(dir: &Path, reload: ReloadPolicy) -> Result<PassageSearcher> {
-        let store = Store::open(dir)?;
+        let mut store = Store::open(dir)?;
+        // A large index's segments are searched on several threads (set before the reader,
+        // whose searchers keep the executor they were made with).
+        let segments = store
+            .index
+            .searchable_segment_metas()
+            .context("reading index metadata")?;
+        let docs = segments.iter().map(|s| u64::from(s.num_docs())).sum();
+        let threads = top::threads_for(segments.len(), docs);
+        if threads > 1 {
+            store
+                .index
+                .set_multithread_executor(threads)
+                .context("starting search threads")?;
+        }
         let reader = store
             .index
             .reader_builder()

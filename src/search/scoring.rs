@@ -18,6 +18,7 @@ use crate::search::document;
 use crate::search::feedback;
 use crate::search::ranking::Ranking;
 use crate::search::statistics::PassageStatistics;
+use crate::search::top;
 
 /// What a passage's score is made of.
 pub struct Evidence<'a> {
@@ -180,7 +181,7 @@ pub fn ranked(
             .context("searching")?;
         (top, Some(total))
     } else {
-        let top = best_passages(searcher, query, &passages, pool)?;
+        let top = top::best_passages(searcher, query, &passages, pool)?;
         let total = if !count {
             None
         } else if let Some(estimate) = (counting == Counting::Estimate)
@@ -316,73 +317,6 @@ fn estimated_totals(
         documents: (documents * (1.0 - none.powf(per_document))).round() as usize,
         estimated: true,
     }))
-}
-
-/// The `k` best passages for `query`, best first (equal scores in index order): what
-/// tantivy's `TopDocs` finds, with one threshold carried from segment to segment. `TopDocs`
-/// starts each segment's block-max WAND from zero, so every segment scores its own k best
-/// first; here a later segment skips every block that cannot beat the k-th best found so far.
-fn best_passages(
-    searcher: &Searcher,
-    query: &dyn Query,
-    statistics: &dyn tantivy::query::Bm25StatisticsProvider,
-    k: usize,
-) -> Result<Vec<(f32, DocAddress)>> {
-    use std::cmp::Reverse;
-    use std::collections::BinaryHeap;
-    use tantivy::query::EnableScoring;
-    /// A heap entry ordered so that the heap's top is the one to drop: the lowest score, and
-    /// of equal scores the latest in the index.
-    #[derive(PartialEq)]
-    struct Entry(f32, Reverse<DocAddress>);
-    impl Eq for Entry {}
-    impl PartialOrd for Entry {
-        fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-            Some(self.cmp(other))
-        }
-    }
-    impl Ord for Entry {
-        fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-            other
-                .0
-                .total_cmp(&self.0)
-                .then_with(|| other.1.cmp(&self.1))
-        }
-    }
-    if k == 0 {
-        return Ok(Vec::new());
-    }
-    let weight = query
-        .weight(EnableScoring::enabled_from_statistics_provider(
-            statistics, searcher,
-        ))
-        .context("searching")?;
-    let mut heap: BinaryHeap<Entry> = BinaryHeap::with_capacity(k + 1);
-    let mut threshold = f32::MIN;
-    for (ordinal, reader) in searcher.segment_readers().iter().enumerate() {
-        let alive = reader.alive_bitset();
-        weight
-            .for_each_pruning(threshold, reader, &mut |doc, score| {
-                if alive.is_some_and(|a| a.is_deleted(doc)) {
-                    return threshold;
-                }
-                heap.push(Entry(score, Reverse(DocAddress::new(ordinal as u32, doc))));
-                if heap.len() > k {
-                    heap.pop();
-                }
-                if heap.len() == k {
-                    threshold = heap.peek().map_or(f32::MIN, |e| e.0);
-                }
-                threshold
-            })
-            .context("searching")?;
-    }
-    let mut best: Vec<(f32, DocAddress)> = heap
-        .into_iter()
-        .map(|Entry(s, Reverse(a))| (s, a))
-        .collect();
-    best.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    Ok(best)
 }
 
 /// The scores `query` gives the documents at `addresses` (0 where it does not match), found by
@@ -526,56 +460,5 @@ impl<'a> Columns<'a> {
             .as_ref()
             .and_then(|c| c.first(at.doc_id))
             .unwrap_or(0)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use tantivy::doc;
-    use tantivy::query::QueryParser;
-    use tantivy::schema::{Schema, TEXT};
-    use tantivy::Index;
-
-    /// Carrying the threshold across segments finds what `TopDocs` finds, in the same order,
-    /// deleted passages left out.
-    #[test]
-    fn best_passages_across_segments_are_what_top_docs_finds() {
-        let mut schema = Schema::builder();
-        let text = schema.add_text_field("text", TEXT);
-        let index = Index::create_in_ram(schema.build());
-        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        let words = ["oil", "price", "market", "stock", "bank", "rate", "gold"];
-        let mut seed = 7u64;
-        for segment in 0..5 {
-            for n in 0..200 {
-                let mut body = Vec::new();
-                for _ in 0..(3 + n % 11) {
-                    seed = seed
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    body.push(words[(seed >> 33) as usize % words.len()]);
-                }
-                body.push(if n % 10 == 0 { "marker" } else { "filler" });
-                writer.add_document(doc!(text => body.join(" "))).unwrap();
-            }
-            if segment == 3 {
-                writer.delete_term(Term::from_field_text(text, "marker"));
-            }
-            writer.commit().unwrap();
-        }
-        let searcher = index.reader().unwrap().searcher();
-        assert!(searcher.segment_readers().len() > 1);
-        let parser = QueryParser::for_index(&index, vec![text]);
-        for query in ["oil price", "stock market bank", "gold", "rate marker"] {
-            let query = parser.parse_query(query).unwrap();
-            for k in [1, 10, 40, 2000] {
-                let expected = searcher
-                    .search(&query, &TopDocs::with_limit(k).order_by_score())
-                    .unwrap();
-                let found = best_passages(&searcher, &query, &searcher, k).unwrap();
-                assert_eq!(found, expected, "k = {k}");
-            }
-        }
     }
 }

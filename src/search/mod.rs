@@ -203,10 +203,8 @@ impl PassageSearcher {
         let docs = segments.iter().map(|s| u64::from(s.num_docs())).sum();
         let threads = top::threads_for(segments.len(), docs);
         if threads > 1 {
-            store
-                .index
-                .set_multithread_executor(threads)
-                .context("starting search threads")?;
+            // Without threads to be had, the search runs on this one.
+            let _ = store.index.set_multithread_executor(threads);
         }
         let reader = store
             .index

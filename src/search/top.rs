@@ -63,17 +63,24 @@ fn best_on_threads(
     } else {
         let shared = &shared;
         std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads)
-                .map(|t| {
-                    // Every `threads`-th segment, so that each thread gets old and new ones.
-                    let ordinals: Vec<usize> = (t..readers.len()).step_by(threads).collect();
-                    scope.spawn(move || best_in_segments(weight, readers, &ordinals, k, shared))
-                })
-                .collect();
-            workers
-                .into_iter()
-                .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
+            let mut done = Vec::new();
+            let mut workers = Vec::new();
+            for t in 0..threads {
+                // Every `threads`-th segment, so that each thread gets old and new ones.
+                let ordinals: Vec<usize> = (t..readers.len()).step_by(threads).collect();
+                let work = move || best_in_segments(weight, readers, &ordinals, k, shared);
+                match std::thread::Builder::new().spawn_scoped(scope, work.clone()) {
+                    Ok(worker) => workers.push(worker),
+                    // No thread to be had: this one does the work.
+                    Err(_) => done.push(work()),
+                }
+            }
+            done.extend(
+                workers
+                    .into_iter()
+                    .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
+            );
+            done
         })
     };
     let mut best: Vec<(f32, DocAddress)> = Vec::new();

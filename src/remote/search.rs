@@ -347,9 +347,13 @@ impl Matchers {
                 .context("highlighting remote hits")?;
         }
         writer.commit().context("highlighting remote hits")?;
-        let reader = index.reader().context("highlighting remote hits")?;
+        let searcher = index
+            .reader()
+            .context("highlighting remote hits")?
+            .searcher();
+        let languages = crate::index::manifest::languages(&searcher, &fields)?;
         let compiled =
-            crate::search::query::compile(node, &fields, &reader.searcher(), &[], ranking)?;
+            crate::search::query::compile(node, &fields, &searcher, &languages, &[], ranking)?;
         Ok(Matchers {
             matcher: compiled.matcher,
         })

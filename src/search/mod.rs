@@ -4,6 +4,7 @@
 
 pub mod count;
 pub mod document;
+pub mod facts;
 pub mod feedback;
 pub mod highlight;
 pub mod query;
@@ -178,6 +179,7 @@ pub struct SearchResults {
 pub struct PassageSearcher {
     store: Store,
     reader: IndexReader,
+    facts: facts::FactsCache,
 }
 
 impl PassageSearcher {
@@ -215,7 +217,11 @@ impl PassageSearcher {
                 path: dir.to_path_buf(),
                 detail: e.to_string(),
             })?;
-        Ok(PassageSearcher { store, reader })
+        Ok(PassageSearcher {
+            store,
+            reader,
+            facts: facts::FactsCache::default(),
+        })
     }
 
     /// Answers `query_text`.
@@ -244,7 +250,15 @@ impl PassageSearcher {
             filters.push(query::date_filter(fields, options.since, options.until));
         }
         let searcher = self.reader.searcher();
-        let compiled = query::compile(&node, fields, &searcher, &filters, &options.ranking)?;
+        let facts = self.facts.of(&searcher, fields)?;
+        let compiled = query::compile(
+            &node,
+            fields,
+            &searcher,
+            &facts.languages,
+            &filters,
+            &options.ranking,
+        )?;
         let Some(query) = compiled.query else {
             return Ok(SearchResults {
                 query: query_text.to_string(),
@@ -265,6 +279,7 @@ impl PassageSearcher {
             word_forms: &compiled.word_forms,
             any_word: compiled.any_word,
             ranking: &options.ranking,
+            facts: &facts,
             document_length: self.average_document_length()?,
             feedback: compiled.any_word && feedback::applies(&options.ranking, compiled.words),
         };
@@ -381,7 +396,15 @@ impl PassageSearcher {
             query_syntax::parse(query_text).map_err(|e| Error::Query(e.to_string()))?
         };
         let searcher = self.reader.searcher();
-        let compiled = query::compile(&node, &self.store.fields, &searcher, &[], ranking)?;
+        let facts = self.facts.of(&searcher, &self.store.fields)?;
+        let compiled = query::compile(
+            &node,
+            &self.store.fields,
+            &searcher,
+            &facts.languages,
+            &[],
+            ranking,
+        )?;
         let Some(query) = compiled.query else {
             return Ok(Vec::new());
         };
@@ -392,6 +415,7 @@ impl PassageSearcher {
             word_forms: &compiled.word_forms,
             any_word: compiled.any_word,
             ranking,
+            facts: &facts,
             document_length: self.average_document_length()?,
             feedback: compiled.any_word && feedback::applies(ranking, compiled.words),
         };

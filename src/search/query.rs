@@ -21,7 +21,6 @@ use tantivy::{DateTime, Searcher};
 use crate::analysis::{self, Analysis};
 use crate::date::Date;
 use crate::error::{Error, IndexContext, Result};
-use crate::index::manifest;
 use crate::index::schema::Fields;
 use crate::search::highlight::Matcher;
 use crate::search::query_syntax::{Clause, FieldName, Node, Occur};
@@ -55,17 +54,17 @@ const MAX_EXPANSIONS: usize = 64;
 /// once for a prefix's longer completions.
 const EXPANSION_DECAY: f32 = 0.5;
 
-/// Compiles `node` for the index behind `searcher`; `filters` (such as date bounds) are added
-/// as required clauses.
+/// Compiles `node` for the index behind `searcher`, whose passages are in `languages`
+/// ([`crate::index::manifest::languages`]); `filters` (such as date bounds) are added as required clauses.
 pub fn compile(
     node: &Node,
     fields: &Fields,
     searcher: &Searcher,
+    languages: &[String],
     filters: &[Box<dyn Query>],
     ranking: &Ranking,
 ) -> Result<CompiledQuery> {
-    let codes = manifest::languages(searcher, fields)?;
-    let mut analyses = analyses_of(&codes);
+    let mut analyses = analyses_of(languages);
     // `lang:ru москва`: the words analyzed as the filtered languages' passages are.
     let hinted: Vec<Analysis> = required_languages(node)
         .iter()
@@ -80,7 +79,7 @@ pub fn compile(
     let analyses: Vec<(Analysis, Vec<String>)> = analyses
         .into_iter()
         .map(|a| {
-            let mine = codes
+            let mine = languages
                 .iter()
                 .filter(|c| Analysis::of(c) == a)
                 .cloned()

@@ -15,6 +15,7 @@ use crate::error::{IndexContext, Result};
 use crate::index::schema::Fields;
 use crate::search::count::{self, PassagesAndDocuments, Totals};
 use crate::search::document;
+use crate::search::facts::IndexFacts;
 use crate::search::feedback;
 use crate::search::ranking::Ranking;
 use crate::search::statistics::PassageStatistics;
@@ -36,6 +37,8 @@ pub struct Evidence<'a> {
     pub word_forms: &'a [Vec<String>],
     /// The ranking's parameters.
     pub ranking: &'a Ranking,
+    /// Figures about the whole index.
+    pub facts: &'a IndexFacts,
     /// The documents' average length in terms, for their BM25F.
     pub document_length: f32,
     /// Re-score the best passages with pseudo-relevance feedback ([`feedback`]).
@@ -101,9 +104,9 @@ pub enum Counting {
 fn statistics<'a>(
     searcher: &'a Searcher,
     fields: &Fields,
-    evidence: &Evidence,
+    evidence: &Evidence<'a>,
 ) -> Result<PassageStatistics<'a>> {
-    PassageStatistics::passages(searcher)
+    PassageStatistics::passages(searcher, evidence.facts)
         .with_word_forms(&[fields.body, fields.title], evidence.word_forms)
         .context("searching")
 }
@@ -185,7 +188,7 @@ pub fn ranked(
         let total = if !count {
             None
         } else if let Some(estimate) = (counting == Counting::Estimate)
-            .then(|| estimated_totals(searcher, fields, evidence, &passages))
+            .then(|| estimated_totals(fields, evidence, &passages))
             .transpose()?
             .flatten()
         {
@@ -293,7 +296,6 @@ impl Bonus<'_> {
 /// `1 − Π(1 − df/n)` of the passages, and of the documents `1 − (1 − share)^p` for their `p`
 /// passages on average. `None` for a single word, which is counted exactly.
 fn estimated_totals(
-    searcher: &Searcher,
     fields: &Fields,
     evidence: &Evidence,
     passages: &PassageStatistics,
@@ -310,7 +312,7 @@ fn estimated_totals(
             .context("counting")? as f64;
         none *= 1.0 - (df / n).min(1.0);
     }
-    let documents = PassageStatistics::documents(searcher) as f64;
+    let documents = evidence.facts.documents as f64;
     let per_document = (n / documents).max(1.0);
     Ok(Some(Totals {
         passages: (n * (1.0 - none)).round() as usize,

@@ -10,17 +10,20 @@ use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::{Field, Term};
 use tantivy::Searcher;
 
+use crate::search::facts::IndexFacts;
+
 /// BM25 statistics over the passages (fields `body` and `title`).
 pub struct PassageStatistics<'a> {
     searcher: &'a Searcher,
+    facts: &'a IndexFacts,
     documents: u64,
     /// The document frequencies of terms that are forms of one query word: the sum over the forms.
     word_freqs: FxHashMap<Term, u64>,
 }
 
 impl<'a> PassageStatistics<'a> {
-    /// Statistics over the passages only.
-    pub fn passages(searcher: &'a Searcher) -> PassageStatistics<'a> {
+    /// Statistics over the passages only, of the index whose figures are `facts`.
+    pub fn passages(searcher: &'a Searcher, facts: &'a IndexFacts) -> PassageStatistics<'a> {
         let all: u64 = searcher
             .segment_readers()
             .iter()
@@ -28,9 +31,8 @@ impl<'a> PassageStatistics<'a> {
             .sum();
         PassageStatistics {
             searcher,
-            documents: all
-                .saturating_sub(PassageStatistics::documents(searcher))
-                .max(1),
+            facts,
+            documents: all.saturating_sub(facts.documents).max(1),
             word_freqs: FxHashMap::default(),
         }
     }
@@ -59,24 +61,14 @@ impl<'a> PassageStatistics<'a> {
         }
         Ok(self)
     }
-
-    /// File records (documents) in the index, deleted ones included (as tantivy counts
-    /// documents), at least 1.
-    pub fn documents(searcher: &Searcher) -> u64 {
-        use tantivy::columnar::ColumnValues;
-        searcher
-            .segment_readers()
-            .iter()
-            .filter_map(|s| s.fast_fields().u64("size").ok())
-            .map(|column| u64::from(column.values.num_vals()))
-            .sum::<u64>()
-            .max(1)
-    }
 }
 
 impl Bm25StatisticsProvider for PassageStatistics<'_> {
     fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
-        Bm25StatisticsProvider::total_num_tokens(self.searcher, field)
+        match self.facts.tokens_of(field) {
+            Some(tokens) => Ok(tokens),
+            None => Bm25StatisticsProvider::total_num_tokens(self.searcher, field),
+        }
     }
 
     fn total_num_docs(&self) -> tantivy::Result<u64> {

@@ -109,7 +109,9 @@ impl PassageSearcher {
             Some(q) => {
                 let node = query_syntax::parse(q)
                     .map_err(|e| Error::Query(format!("query error: {e}")))?;
-                let compiled = query::compile(&node, fields, &searcher, &[], &Ranking::default())?;
+                let languages = manifest::languages(&searcher, fields)?;
+                let ranking = Ranking::default();
+                let compiled = query::compile(&node, fields, &searcher, &languages, &[], &ranking)?;
                 // The title in the first passage's analysis, each passage in its own.
                 let title = article.title.clone().map(|r| (r, passages.first()));
                 let parts = title

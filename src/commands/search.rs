@@ -50,7 +50,7 @@ pub fn run(args: SearchArgs) -> Result<ExitCode> {
             if was_built && args.refresh {
                 super::build(&IndexOptions::new(&corpus, index_dir))?;
             }
-            let searcher = PassageSearcher::open(index_dir)?;
+            let searcher = PassageSearcher::open(index_dir)?.with_corpus(&corpus);
             let mut results = searcher.search(&query, &options)?;
             searcher.check_freshness(&mut results, &corpus)?;
             results

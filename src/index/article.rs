@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use crate::date::Date;
-use crate::index::passage::paragraphs;
+use crate::index::passage::{paragraphs, split, PassageLimits};
 
 /// A title is a first paragraph of one line no longer than this many characters.
 const MAX_TITLE_CHARS: usize = 200;
@@ -24,6 +24,16 @@ pub struct Article {
 }
 
 impl Article {
+    /// The byte ranges of the passages of `text` (the text this article was parsed from),
+    /// split within `limits`: what is indexed, one tantivy document each.
+    pub fn passages(&self, text: &str, limits: PassageLimits) -> Vec<Range<usize>> {
+        let offset = self.body.start;
+        split(&text[self.body.clone()], limits)
+            .into_iter()
+            .map(|r| offset + r.start..offset + r.end)
+            .collect()
+    }
+
     /// Splits `text` into date, title and body.
     pub fn parse(text: &str) -> Article {
         let (mut date, mut language, mut after_header) = (None, None, 0);

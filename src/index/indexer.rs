@@ -20,8 +20,8 @@ use crate::index::freshness::{self, Snapshot};
 use crate::index::location;
 use crate::index::lock;
 use crate::index::manifest::FileRecord;
-use crate::index::passage::{self, PassageLimits};
-use crate::index::schema::{Fields, SCHEMA_VERSION, TITLE_WEIGHT};
+use crate::index::passage::PassageLimits;
+use crate::index::schema::{self, Fields, SCHEMA_VERSION, TITLE_WEIGHT};
 use crate::index::store::{self, CommitInfo, Store};
 use crate::index::survey::{self, Change};
 
@@ -614,9 +614,8 @@ fn passage_documents(
         .map_or(article.body.start, |t| t.start);
     let hash = xxhash_rust::xxh3::xxh3_64(text[content_start..].trim_end().as_bytes());
     let title = article.title.clone().map(|r| &text[r]);
-    let body = &text[article.body.clone()];
-    let ranges = passage::split(body, limits);
-    let passage_texts: Vec<&str> = ranges.iter().map(|r| &body[r.clone()]).collect();
+    let ranges = article.passages(text, limits);
+    let passage_texts: Vec<&str> = ranges.iter().map(|r| &text[r.clone()]).collect();
     let (document_language, languages) = match &article.language {
         Some(code) => (code.as_str(), vec![code.as_str(); ranges.len()]),
         None => analysis::languages(title, &passage_texts),
@@ -625,8 +624,7 @@ fn passage_documents(
     let (mut line, mut counted_to) = (1u64, 0usize);
     let mut documents = Vec::with_capacity(ranges.len() + 1);
     for (ordinal, range) in ranges.into_iter().enumerate() {
-        let start = article.body.start + range.start;
-        let end = article.body.start + range.end;
+        let (start, end) = (range.start, range.end);
         line += text.as_bytes()[counted_to..start]
             .iter()
             .filter(|&&b| b == b'\n')
@@ -658,7 +656,7 @@ fn passage_documents(
         doc.add_u64(fields.content_hash, hash);
         doc.add_u64(fields.byte_start, (start + decoded.bom_len) as u64);
         doc.add_u64(fields.byte_end, (end + decoded.bom_len) as u64);
-        doc.add_text(fields.text, &text[start..end]);
+        doc.add_u64(fields.text_hash, schema::text_hash(&text[start..end]));
         doc.add_text(fields.lang, languages[ordinal]);
         let analysis = Analysis::of(languages[ordinal]);
         doc.add_text(fields.body, analysis::tagged(analysis, &text[start..end]));

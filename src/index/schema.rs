@@ -12,7 +12,7 @@ use crate::analysis::ANALYZER;
 use crate::error::{Error, Result};
 
 /// Bumped whenever the schema or the analysis changes in a way that needs a rebuild.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// How many times the title counts in `body` (and so in a whole document): BM25F's field weight for the title
 /// (Robertson & Zaragoza 2009), the text weighing 1.
@@ -40,8 +40,10 @@ pub struct Fields {
     pub byte_start: Field,
     /// Passage: byte offset just past the passage.
     pub byte_end: Field,
-    /// Passage: the passage text (stored; searched through `body`).
-    pub text: Field,
+    /// Passage: XXH3-64 of the passage text. The text itself is not stored: it is read back
+    /// from the corpus file ([`crate::search::passage_text`]), and this hash tells whether
+    /// what is there now is what was indexed.
+    pub text_hash: Field,
     /// Passage: what a word is searched in: the title, [`TITLE_WEIGHT`] times, then the passage
     /// text (analyzed with positions, not stored). One BM25 over this field is BM25F over
     /// title and text with the title weighted [`TITLE_WEIGHT`].
@@ -86,8 +88,8 @@ pub fn build() -> Schema {
     b.add_u64_field("column", stored_u64.clone());
     b.add_u64_field("content_hash", fast_u64.clone());
     b.add_u64_field("byte_start", stored_u64.clone());
-    b.add_u64_field("byte_end", stored_u64);
-    b.add_text_field("text", STORED);
+    b.add_u64_field("byte_end", stored_u64.clone());
+    b.add_u64_field("text_hash", stored_u64);
     b.add_text_field(
         "body",
         TextOptions::default().set_indexing_options(
@@ -108,6 +110,11 @@ pub fn build() -> Schema {
     b.add_u64_field("passages", fast_u64.clone());
     b.add_u64_field("length", fast_u64);
     b.build()
+}
+
+/// The hash kept for a passage's text ([`Fields::text_hash`]).
+pub fn text_hash(text: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(text.as_bytes())
 }
 
 /// The text of a stored text field of `doc`, without the tag that chose its analysis
@@ -136,7 +143,7 @@ impl Fields {
             content_hash: get("content_hash")?,
             byte_start: get("byte_start")?,
             byte_end: get("byte_end")?,
-            text: get("text")?,
+            text_hash: get("text_hash")?,
             body: get("body")?,
             lang: get("lang")?,
             doc_key: get(crate::search::count::DOC_KEY)?,

@@ -112,8 +112,8 @@ pub fn read_commit_info(dir: &Path) -> Option<CommitInfo> {
     serde_json::from_str(meta.get("payload")?.as_str()?).ok()
 }
 
-/// Passages are stored compressed with zstd at this level: text compresses about twice as well
-/// as with tantivy's default lz4, for little time.
+/// Passages' stored fields (path, title, place, language; not their text) are compressed with
+/// zstd at this level: about twice as well as with tantivy's default lz4, for little time.
 const DOCSTORE_ZSTD_LEVEL: i32 = 3;
 
 /// Stored passages are compressed in blocks of this size; a hit reads one block.

@@ -14,12 +14,14 @@ use tantivy::{DocAddress, TantivyDocument};
 
 use crate::analysis::{self, Analysis};
 use crate::error::{Error, IndexContext, IoContext, Result};
+use crate::index::location;
 use crate::index::manifest;
 use crate::index::schema::Fields;
 use crate::index::store::Store;
 use crate::remote::client::Client;
 use crate::remote::mapping::{self, FieldSet};
 use crate::search::count;
+use crate::search::passage_text::PassageTexts;
 
 /// What to push where.
 #[derive(Debug, Clone)]
@@ -94,6 +96,7 @@ pub fn push(
     let reader = store.index.reader().context("opening the index")?;
     let searcher = reader.searcher();
     let records = manifest::load(&searcher, &store.fields)?;
+    let texts = PassageTexts::new(&location::corpus_for(index_dir, None, false)?);
     let name = &options.index_name;
     let prepared = prepare_remote_index(client, options)?;
     let mut report = PushReport {
@@ -145,12 +148,19 @@ pub fn push(
     observer.started(to_send.len(), passages);
     report.files_sent = to_send.len();
     let mut bulk = Bulk::new(client, name, options.batch_bytes);
-    for_each_passage(&searcher, &store.fields, &to_send, &records, |doc| {
-        let sent = bulk.index(&doc.id, &doc.body)?;
-        report.passages_sent += sent;
-        observer.sent(sent);
-        Ok(())
-    })?;
+    for_each_passage(
+        &searcher,
+        &store.fields,
+        &texts,
+        &to_send,
+        &records,
+        |doc| {
+            let sent = bulk.index(&doc.id, &doc.body)?;
+            report.passages_sent += sent;
+            observer.sent(sent);
+            Ok(())
+        },
+    )?;
     let sent = bulk.flush()?;
     report.passages_sent += sent;
     observer.sent(sent);
@@ -439,6 +449,7 @@ struct RemoteDocument {
 fn for_each_passage(
     searcher: &tantivy::Searcher,
     fields: &Fields,
+    texts: &PassageTexts,
     files: &HashMap<u64, &str>,
     records: &manifest::Manifest,
     mut each: impl FnMut(RemoteDocument) -> Result<()>,
@@ -471,7 +482,16 @@ fn for_each_passage(
             }
             let record = &records[*path];
             let content = contents.first(doc_id).unwrap_or(0);
-            each(remote_document(&doc, fields, path, record, content))?;
+            let passage = texts.of(searcher, fields, &doc)?;
+            let text = passage
+                .text
+                .filter(|_| passage.stale.is_none())
+                .ok_or_else(|| {
+                    Error::InvalidArgument(format!(
+                    "{path} changed while pushing; run `loupe push` again to send what it holds now"
+                ))
+                })?;
+            each(remote_document(&doc, fields, path, record, content, &text))?;
         }
     }
     Ok(())
@@ -495,12 +515,9 @@ fn remote_document(
     path: &str,
     record: &manifest::FileRecord,
     content_hash: u64,
+    text: &str,
 ) -> RemoteDocument {
     let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
-    let text = doc
-        .get_first(fields.text)
-        .and_then(|v| v.as_str())
-        .unwrap_or("");
     let lang = doc
         .get_first(fields.lang)
         .and_then(|v| v.as_str())

@@ -378,7 +378,6 @@ fn memory_document(fields: &Fields, passage: &RemotePassage) -> TantivyDocument 
             DateTime::from_timestamp_secs(date.unix_seconds()),
         );
     }
-    doc.add_text(fields.text, &passage.text);
     doc.add_text(fields.lang, &passage.lang);
     doc.add_text(fields.body, analysis::tagged(analysis, &passage.text));
     doc

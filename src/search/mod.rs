@@ -1,12 +1,13 @@
 //! Running a query against the index: parse, compile, collect the top passages (optionally
-//! at most a few per document, or newest first), then load each hit's stored fields and
-//! highlight it. Knows nothing of output formats.
+//! at most a few per document, or newest first), then load each hit's stored fields, read its
+//! text from its file ([`passage_text`]) and highlight it. Knows nothing of output formats.
 
 pub mod count;
 pub mod document;
 pub mod facts;
 pub mod feedback;
 pub mod highlight;
+pub mod passage_text;
 pub mod query;
 pub mod query_syntax;
 pub mod ranking;
@@ -17,7 +18,7 @@ pub mod top;
 pub mod view;
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use tantivy::query::Query;
@@ -27,14 +28,14 @@ use tantivy::{DocAddress, IndexReader, ReloadPolicy, TantivyDocument};
 use crate::analysis::Analysis;
 use crate::date::Date;
 use crate::error::{Error, IndexContext, Result};
-use crate::index::corpus;
-use crate::index::decode;
 use crate::index::freshness::{self, Drift, Snapshot};
+use crate::index::location;
 use crate::index::manifest;
 use crate::index::schema::{self, Fields};
 use crate::index::store::Store;
 use count::Totals;
 use highlight::Snippet;
+use passage_text::{PassageText, PassageTexts};
 use ranking::Ranking;
 use scoring::{first_passage, ranked, Columns, Evidence, Scored};
 use suggest::Suggestion;
@@ -132,8 +133,9 @@ pub struct Hit {
 pub enum Stale {
     /// The file is gone.
     Deleted,
-    /// The file was edited. When the passage is still in it, `line` and the byte range were
-    /// moved to where it is now; otherwise they are those of the old text.
+    /// The file was edited. When the passage is still in it, the hit's text, line and byte
+    /// range are where it is now; otherwise the hit has no text, and its line and byte range
+    /// are those of the old text.
     Changed {
         /// True when the passage was found in the new text and the hit points at it.
         relocated: bool,
@@ -180,6 +182,8 @@ pub struct PassageSearcher {
     store: Store,
     reader: IndexReader,
     facts: facts::FactsCache,
+    /// The corpus folder the passages' text is read from.
+    corpus: PathBuf,
 }
 
 impl PassageSearcher {
@@ -217,11 +221,20 @@ impl PassageSearcher {
                 path: dir.to_path_buf(),
                 detail: e.to_string(),
             })?;
+        let corpus = location::corpus_for(dir, None, false)?;
         Ok(PassageSearcher {
             store,
             reader,
             facts: facts::FactsCache::default(),
+            corpus,
         })
+    }
+
+    /// Reads the passages' text from `corpus` instead of the folder the index records (the
+    /// one a `--corpus` option names, already checked against the record).
+    pub fn with_corpus(mut self, corpus: &Path) -> PassageSearcher {
+        self.corpus = corpus.to_path_buf();
+        self
     }
 
     /// Answers `query_text`.
@@ -272,6 +285,7 @@ impl PassageSearcher {
                 feedback: Vec::new(),
             });
         };
+        let texts = PassageTexts::new(&self.corpus);
         let evidence = Evidence {
             query: query.as_ref(),
             proximity: &compiled.proximity,
@@ -282,6 +296,7 @@ impl PassageSearcher {
             facts: &facts,
             document_length: self.average_document_length()?,
             feedback: compiled.any_word && feedback::applies(&options.ranking, compiled.words),
+            texts: &texts,
         };
         let Page {
             candidates,
@@ -305,7 +320,7 @@ impl PassageSearcher {
             hits.push(hit);
         }
         let suggestions = if options.suggest {
-            suggest::suggestions(&searcher, fields, &node, query_text)?
+            suggest::suggestions(&searcher, fields, &texts, &node, query_text)?
         } else {
             Vec::new()
         };
@@ -345,9 +360,9 @@ impl PassageSearcher {
             })
     }
 
-    /// Compares the index with the corpus under `corpus` (cheaply: folder times, and the
-    /// files of the hits), marks hits whose file was deleted or edited, moves an edited hit to
-    /// where its passage is now, and adds a warning saying what changed and how to update.
+    /// Compares the index with the corpus under `corpus` (cheaply, by folder times; the hits'
+    /// own files were compared when their text was read) and adds a warning saying what
+    /// changed and how to update.
     pub fn check_freshness(&self, results: &mut SearchResults, corpus: &Path) -> Result<()> {
         let searcher = self.reader.searcher();
         let fields = &self.store.fields;
@@ -366,12 +381,11 @@ impl PassageSearcher {
             },
         };
         if !drift.corpus_missing {
-            for hit in &mut results.hits {
-                hit.stale = stale_state(hit, corpus, &searcher, fields)?;
-                if matches!(hit.stale, Some(Stale::Changed { .. })) {
-                    drift.changed += 1;
-                }
-            }
+            drift.changed += results
+                .hits
+                .iter()
+                .filter(|hit| matches!(hit.stale, Some(Stale::Changed { .. })))
+                .count() as u64;
         }
         if let Some(message) = drift.message(corpus) {
             results.warnings.push(message);
@@ -408,6 +422,7 @@ impl PassageSearcher {
         let Some(query) = compiled.query else {
             return Ok(Vec::new());
         };
+        let texts = PassageTexts::new(&self.corpus);
         let evidence = Evidence {
             query: query.as_ref(),
             proximity: &compiled.proximity,
@@ -418,6 +433,7 @@ impl PassageSearcher {
             facts: &facts,
             document_length: self.average_document_length()?,
             feedback: compiled.any_word && feedback::applies(ranking, compiled.words),
+            texts: &texts,
         };
         // Enough passages that `depth` documents are among them.
         let top = ranked(
@@ -434,10 +450,8 @@ impl PassageSearcher {
             let doc: TantivyDocument = searcher
                 .doc(scored.address)
                 .context("reading a stored passage")?;
-            let text = doc
-                .get_first(self.store.fields.text)
-                .and_then(|v| v.as_str())
-                .unwrap_or("");
+            let passage = texts.of(&searcher, &self.store.fields, &doc)?;
+            let text = passage.text.as_deref().unwrap_or_default();
             let analysis = analysis_of(&doc, &self.store.fields);
             let matches = highlight::find_keyed_matches(text, &compiled.matcher, analysis);
             let share = highlight::exact_share(text, &matches, &compiled.matcher);
@@ -540,10 +554,14 @@ impl PassageSearcher {
                 let mut doc: TantivyDocument = searcher
                     .doc(scored.address)
                     .context("reading a stored passage")?;
-                let mut text = stored_str(&doc, fields.text);
-                let mut matches =
-                    highlight::find_keyed_matches(&text, matcher, analysis_of(&doc, fields));
-                if !matcher.is_empty() && matches.is_empty() {
+                let mut passage = evidence.texts.of(searcher, fields, &doc)?;
+                let mut matches = highlight::find_keyed_matches(
+                    passage.text.as_deref().unwrap_or_default(),
+                    matcher,
+                    analysis_of(&doc, fields),
+                );
+                // (A passage whose text is gone cannot tell how it matched.)
+                if !matcher.is_empty() && matches.is_empty() && passage.text.is_some() {
                     // Matched by the title alone: one hit for the document, its first passage.
                     if !title_only.insert(key) {
                         continue;
@@ -557,9 +575,9 @@ impl PassageSearcher {
                             doc = searcher
                                 .doc(scored.address)
                                 .context("reading a stored passage")?;
-                            text = stored_str(&doc, fields.text);
+                            passage = evidence.texts.of(searcher, fields, &doc)?;
                             matches = highlight::find_keyed_matches(
-                                &text,
+                                passage.text.as_deref().unwrap_or_default(),
                                 matcher,
                                 analysis_of(&doc, fields),
                             );
@@ -572,7 +590,8 @@ impl PassageSearcher {
                 }
                 per_document.insert(key, seen + 1);
                 if options.sort == SortOrder::Relevance {
-                    let share = highlight::exact_share(&text, &matches, matcher);
+                    let text = passage.text.as_deref().unwrap_or_default();
+                    let share = highlight::exact_share(text, &matches, matcher);
                     scored = scored.with_exact_share(share, &options.ranking);
                 }
                 if content != 0 {
@@ -582,7 +601,7 @@ impl PassageSearcher {
                     path: stored_str(&doc, fields.path),
                     scored,
                     doc,
-                    text,
+                    passage,
                     matches,
                     key,
                     identical: Vec::new(),
@@ -617,8 +636,14 @@ impl PassageSearcher {
     ) -> Hit {
         let f = &self.store.fields;
         let doc = &candidate.doc;
-        let text = candidate.text.clone();
+        let passage = &candidate.passage;
+        let text = passage.text.clone().unwrap_or_default();
         let snippet = highlight::snippet(&text, &candidate.matches, snippet_bytes);
+        let place = passage.moved.clone().unwrap_or(passage_text::Place {
+            line: u64_of(doc, f.line),
+            column: u64_of(doc, f.column).max(1),
+            bytes: u64_of(doc, f.byte_start)..u64_of(doc, f.byte_end),
+        });
         let title = schema::stored_text(doc, f.title);
         let title_highlights = title.as_deref().map_or_else(Vec::new, |t| {
             highlight::find_matches(t, matcher, analysis_of(doc, f))
@@ -634,10 +659,10 @@ impl PassageSearcher {
                 .and_then(|v| v.as_datetime())
                 .map(|d| Date::from_unix_seconds(d.into_timestamp_secs())),
             passage: u64_of(doc, f.passage),
-            line: u64_of(doc, f.line),
-            column: u64_of(doc, f.column).max(1),
-            byte_start: u64_of(doc, f.byte_start),
-            byte_end: u64_of(doc, f.byte_end),
+            line: place.line,
+            column: place.column,
+            byte_start: place.bytes.start,
+            byte_end: place.bytes.end,
             lang: doc
                 .get_first(f.lang)
                 .and_then(|v| v.as_str())
@@ -645,7 +670,7 @@ impl PassageSearcher {
                 .to_string(),
             text,
             snippet,
-            stale: None,
+            stale: passage.stale,
             identical: candidate.identical.clone(),
             parts: candidate.scored,
             explanation: None,
@@ -665,7 +690,7 @@ struct Candidate {
     scored: Scored,
     doc: TantivyDocument,
     /// The passage text, and the query's matches in it.
-    text: String,
+    passage: PassageText,
     matches: Vec<(std::ops::Range<usize>, String)>,
     path: String,
     /// The document's key ([`crate::search::count::doc_key`]).
@@ -704,41 +729,4 @@ fn has_date_range(node: &query_syntax::Node) -> bool {
         query_syntax::Node::Bool(clauses) => clauses.iter().any(|c| has_date_range(&c.node)),
         _ => false,
     }
-}
-
-/// Whether `hit`'s file still holds what was indexed; an edited file's hit is moved to where
-/// its passage is now, when it is still there.
-fn stale_state(
-    hit: &mut Hit,
-    corpus: &Path,
-    searcher: &tantivy::Searcher,
-    fields: &crate::index::schema::Fields,
-) -> Result<Option<Stale>> {
-    let path = corpus.join(&hit.path);
-    let Ok(metadata) = std::fs::metadata(&path) else {
-        return Ok(Some(Stale::Deleted));
-    };
-    let Some(record) = manifest::record_of(searcher, fields, &hit.path)? else {
-        return Ok(None);
-    };
-    if record.size == metadata.len() && record.mtime_ns == corpus::mtime_ns(&metadata) {
-        return Ok(None);
-    }
-    let Ok(bytes) = std::fs::read(&path) else {
-        return Ok(Some(Stale::Deleted));
-    };
-    if xxhash_rust::xxh3::xxh3_64(&bytes) == record.hash {
-        return Ok(None);
-    }
-    let Ok(decoded) = decode::decode_owned(bytes) else {
-        return Ok(Some(Stale::Changed { relocated: false }));
-    };
-    let Some(start) = decoded.text.find(hit.text.as_str()) else {
-        return Ok(Some(Stale::Changed { relocated: false }));
-    };
-    let before = &decoded.text.as_bytes()[..start];
-    hit.line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-    hit.byte_start = (start + decoded.bom_len) as u64;
-    hit.byte_end = hit.byte_start + hit.text.len() as u64;
-    Ok(Some(Stale::Changed { relocated: true }))
 }

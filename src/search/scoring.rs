@@ -17,6 +17,7 @@ use crate::search::count::{self, PassagesAndDocuments, Totals};
 use crate::search::document;
 use crate::search::facts::IndexFacts;
 use crate::search::feedback;
+use crate::search::passage_text::PassageTexts;
 use crate::search::ranking::Ranking;
 use crate::search::statistics::PassageStatistics;
 use crate::search::top;
@@ -43,6 +44,8 @@ pub struct Evidence<'a> {
     pub document_length: f32,
     /// Re-score the best passages with pseudo-relevance feedback ([`feedback`]).
     pub feedback: bool,
+    /// Where the passages' text is read from (feedback learns from it).
+    pub texts: &'a PassageTexts,
 }
 
 /// A passage with its score and the score's parts.

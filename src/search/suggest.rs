@@ -11,6 +11,7 @@ use tantivy::{Searcher, TantivyDocument};
 use crate::analysis::{self, Analysis};
 use crate::error::{IndexContext, Result};
 use crate::index::schema::Fields;
+use crate::search::passage_text::PassageTexts;
 use crate::search::query_syntax::{Node, Occur};
 
 /// A word is suggested against when it is in at most one passage in this many...
@@ -34,6 +35,7 @@ pub struct Suggestion {
 pub fn suggestions(
     searcher: &Searcher,
     fields: &Fields,
+    texts: &PassageTexts,
     node: &Node,
     query_text: &str,
 ) -> Result<Vec<Suggestion>> {
@@ -69,7 +71,7 @@ pub fn suggestions(
         if df < COMMON || df < MORE_COMMON * (own + 1) {
             continue;
         }
-        if let Some(surface) = surface_form(searcher, fields, &candidate)? {
+        if let Some(surface) = surface_form(searcher, fields, texts, &candidate)? {
             if surface != word.to_lowercase() {
                 out.push(Suggestion {
                     query: replace_word(query_text, &word, &surface),
@@ -96,7 +98,12 @@ fn plain_words(node: &Node, out: &mut Vec<String>) {
 }
 
 /// A word of the corpus that analyzes to `term`, lower-cased (index terms are stems).
-fn surface_form(searcher: &Searcher, fields: &Fields, term: &str) -> Result<Option<String>> {
+fn surface_form(
+    searcher: &Searcher,
+    fields: &Fields,
+    texts: &PassageTexts,
+    term: &str,
+) -> Result<Option<String>> {
     let query = TermQuery::new(
         Term::from_field_text(fields.body, term),
         IndexRecordOption::Basic,
@@ -110,10 +117,9 @@ fn surface_form(searcher: &Searcher, fields: &Fields, term: &str) -> Result<Opti
     let doc: TantivyDocument = searcher.doc(address).context("reading a stored passage")?;
     let language = doc.get_first(fields.lang).and_then(|v| v.as_str());
     let mut analyzer = Analysis::of(language.unwrap_or("en")).analyzer();
-    for field in [fields.title, fields.text] {
-        let Some(text) = crate::index::schema::stored_text(&doc, field) else {
-            continue;
-        };
+    let title = crate::index::schema::stored_text(&doc, fields.title);
+    let passage = texts.of(searcher, fields, &doc)?.text;
+    for text in [title, passage].into_iter().flatten() {
         let mut stream = analyzer.token_stream(&text);
         while stream.advance() {
             let token = stream.token();

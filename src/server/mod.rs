@@ -52,7 +52,8 @@ type State = Arc<Shared>;
 /// Serves until Ctrl-C or SIGTERM; `ready` is told the address actually bound (port 0 picks
 /// a free one) once connections are accepted.
 pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<()> {
-    let searcher = PassageSearcher::open_following_commits(&options.index_dir)?;
+    let searcher =
+        PassageSearcher::open_following_commits(&options.index_dir)?.with_corpus(&options.corpus);
     let state = Arc::new(Shared {
         searcher,
         options: options.clone(),

@@ -167,8 +167,13 @@ fn an_edited_file_points_at_the_passage_where_it_is_now() {
     assert_eq!(hit.line, 5);
     let (start, end) = (hit.byte_start as usize, hit.byte_end as usize);
     assert_eq!(&text[start..end], hit.text);
-    // Rewritten so the passage is gone: marked, and the text output shows no line number.
+    // Rewritten so the passage is gone: marked, without the old text, and the text output
+    // shows no line number.
     env.write("n3.txt", "Heron report 3\n\nNothing about birds.\n");
+    let results = env.search("herons", &[]);
+    let hit = results.hits.iter().find(|h| h.path == "n3.txt").unwrap();
+    assert_eq!(hit.stale.as_deref(), Some("changed"));
+    assert_eq!((hit.text.as_str(), hit.snippet.as_str()), ("", ""));
     let out = env.run_ok(&["search", "herons"], 0);
     assert!(
         out.stdout.contains("n3.txt  score") && out.stdout.contains("no longer in it"),

@@ -143,8 +143,7 @@ impl PassageTexts {
     }
 
     fn read(&self, searcher: &Searcher, fields: &Fields, rel_path: &str) -> Result<FileText> {
-        let path = self.corpus.join(rel_path);
-        let (Ok(metadata), Ok(bytes)) = (std::fs::metadata(&path), std::fs::read(&path)) else {
+        let Some((metadata, bytes)) = read_file(&self.corpus.join(rel_path)) else {
             return Ok(FileText::Missing);
         };
         let record = manifest::record_of(searcher, fields, rel_path)?;
@@ -179,6 +178,16 @@ fn relocate(text: &str, len: usize, hash: u64) -> Option<Range<usize>> {
         text.get(r.clone())
             .is_some_and(|p| schema::text_hash(p) == hash)
     })
+}
+
+/// A file's metadata and bytes, from one open; `None` when it cannot be read.
+fn read_file(path: &Path) -> Option<(std::fs::Metadata, Vec<u8>)> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let metadata = file.metadata().ok()?;
+    let mut bytes = Vec::with_capacity(metadata.len() as usize + 1);
+    file.read_to_end(&mut bytes).ok()?;
+    Some((metadata, bytes))
 }
 
 /// A passage whose text cannot be shown.

@@ -126,8 +126,23 @@ pub fn record_of(
     fields: &Fields,
     rel_path: &str,
 ) -> Result<Option<FileRecord>> {
+    record_near(searcher, fields, rel_path, 0)
+}
+
+/// Like [`record_of`], looking first in segment `segment` (where the file's passages are: a
+/// record is added with them, in one batch, and lands in the same segment unless it was
+/// rewritten alone, for a file touched but not changed).
+pub fn record_near(
+    searcher: &Searcher,
+    fields: &Fields,
+    rel_path: &str,
+    segment: usize,
+) -> Result<Option<FileRecord>> {
     let term = tantivy::Term::from_field_text(fields.file, rel_path);
-    for segment in searcher.segment_readers() {
+    let segments = searcher.segment_readers();
+    let first = segment.min(segments.len().saturating_sub(1));
+    let order = std::iter::once(first).chain((0..segments.len()).filter(|&s| s != first));
+    for segment in order.map(|s| &segments[s]) {
         let inverted = segment
             .inverted_index(fields.file)
             .context("reading file records")?;

@@ -482,7 +482,8 @@ fn for_each_passage(
             }
             let record = &records[*path];
             let content = contents.first(doc_id).unwrap_or(0);
-            let passage = texts.of(searcher, fields, &doc)?;
+            let address = DocAddress::new(ordinal as u32, doc_id);
+            let passage = texts.of(searcher, fields, address, &doc)?;
             let text = passage
                 .text
                 .filter(|_| passage.stale.is_none())

@@ -38,7 +38,7 @@ pub fn expansion(
         let analysis = Analysis::of(language.unwrap_or("en"));
         let mut text = schema::stored_text(&doc, fields.title).unwrap_or_default();
         text.push('\n');
-        let passage = evidence.texts.of(searcher, fields, &doc)?;
+        let passage = evidence.texts.of(searcher, fields, scored.address, &doc)?;
         text.push_str(passage.text.as_deref().unwrap_or_default());
         passages.push((scored.score, analysis::query_terms(analysis, &text)));
     }

@@ -450,7 +450,7 @@ impl PassageSearcher {
             let doc: TantivyDocument = searcher
                 .doc(scored.address)
                 .context("reading a stored passage")?;
-            let passage = texts.of(&searcher, &self.store.fields, &doc)?;
+            let passage = texts.of(&searcher, &self.store.fields, scored.address, &doc)?;
             let text = passage.text.as_deref().unwrap_or_default();
             let analysis = analysis_of(&doc, &self.store.fields);
             let matches = highlight::find_keyed_matches(text, &compiled.matcher, analysis);
@@ -554,7 +554,7 @@ impl PassageSearcher {
                 let mut doc: TantivyDocument = searcher
                     .doc(scored.address)
                     .context("reading a stored passage")?;
-                let mut passage = evidence.texts.of(searcher, fields, &doc)?;
+                let mut passage = evidence.texts.of(searcher, fields, scored.address, &doc)?;
                 let mut matches = highlight::find_keyed_matches(
                     passage.text.as_deref().unwrap_or_default(),
                     matcher,
@@ -575,7 +575,7 @@ impl PassageSearcher {
                             doc = searcher
                                 .doc(scored.address)
                                 .context("reading a stored passage")?;
-                            passage = evidence.texts.of(searcher, fields, &doc)?;
+                            passage = evidence.texts.of(searcher, fields, scored.address, &doc)?;
                             matches = highlight::find_keyed_matches(
                                 passage.text.as_deref().unwrap_or_default(),
                                 matcher,

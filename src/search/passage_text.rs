@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use tantivy::schema::Value;
-use tantivy::{Searcher, TantivyDocument};
+use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 use crate::error::Result;
 use crate::index::article::Article;
@@ -81,16 +81,18 @@ impl PassageTexts {
         &self.corpus
     }
 
-    /// The text of the passage stored as `doc`.
+    /// The text of the passage at `address`, whose stored fields are `doc`.
     pub fn of(
         &self,
         searcher: &Searcher,
         fields: &Fields,
+        address: DocAddress,
         doc: &TantivyDocument,
     ) -> Result<PassageText> {
         let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
         let path = doc.get_first(fields.path).and_then(|v| v.as_str());
-        let file = self.file(searcher, fields, path.unwrap_or(""))?;
+        let segment = address.segment_ord as usize;
+        let file = self.file(searcher, fields, path.unwrap_or(""), segment)?;
         let hash = u64_of(fields.text_hash);
         let (text, bom_len, unchanged) = match file.as_ref() {
             FileText::Missing => return Ok(gone(Stale::Deleted)),
@@ -132,21 +134,33 @@ impl PassageTexts {
     }
 
     /// The file at `rel_path`, read and compared with its record once per search.
-    fn file(&self, searcher: &Searcher, fields: &Fields, rel_path: &str) -> Result<Arc<FileText>> {
+    fn file(
+        &self,
+        searcher: &Searcher,
+        fields: &Fields,
+        rel_path: &str,
+        segment: usize,
+    ) -> Result<Arc<FileText>> {
         let files = || self.files.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(file) = files().get(rel_path) {
             return Ok(Arc::clone(file));
         }
-        let file = Arc::new(self.read(searcher, fields, rel_path)?);
+        let file = Arc::new(self.read(searcher, fields, rel_path, segment)?);
         files().insert(rel_path.to_string(), Arc::clone(&file));
         Ok(file)
     }
 
-    fn read(&self, searcher: &Searcher, fields: &Fields, rel_path: &str) -> Result<FileText> {
+    fn read(
+        &self,
+        searcher: &Searcher,
+        fields: &Fields,
+        rel_path: &str,
+        segment: usize,
+    ) -> Result<FileText> {
         let Some((metadata, bytes)) = read_file(&self.corpus.join(rel_path)) else {
             return Ok(FileText::Missing);
         };
-        let record = manifest::record_of(searcher, fields, rel_path)?;
+        let record = manifest::record_near(searcher, fields, rel_path, segment)?;
         let unchanged = record.is_some_and(|r| {
             (r.size == metadata.len() && r.mtime_ns == corpus::mtime_ns(&metadata))
                 || xxhash_rust::xxh3::xxh3_64(&bytes) == r.hash
@@ -204,7 +218,6 @@ mod tests {
     use super::*;
     use crate::index::indexer::{self, IndexOptions, Quiet};
     use crate::index::store::Store;
-    use tantivy::DocAddress;
 
     /// Every indexed passage of `index` read back through [`PassageTexts`], in index order.
     fn read_back(index: &Path, corpus: &Path) -> Vec<(TantivyDocument, PassageText)> {
@@ -214,11 +227,10 @@ mod tests {
         let mut out = Vec::new();
         for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
             for doc_id in segment.doc_ids_alive() {
-                let doc: TantivyDocument = searcher
-                    .doc(DocAddress::new(ordinal as u32, doc_id))
-                    .unwrap();
+                let address = DocAddress::new(ordinal as u32, doc_id);
+                let doc: TantivyDocument = searcher.doc(address).unwrap();
                 if doc.get_first(store.fields.path).is_some() {
-                    let text = texts.of(&searcher, &store.fields, &doc).unwrap();
+                    let text = texts.of(&searcher, &store.fields, address, &doc).unwrap();
                     out.push((doc, text));
                 }
             }

@@ -118,7 +118,7 @@ fn surface_form(
     let language = doc.get_first(fields.lang).and_then(|v| v.as_str());
     let mut analyzer = Analysis::of(language.unwrap_or("en")).analyzer();
     let title = crate::index::schema::stored_text(&doc, fields.title);
-    let passage = texts.of(searcher, fields, &doc)?.text;
+    let passage = texts.of(searcher, fields, address, &doc)?.text;
     for text in [title, passage].into_iter().flatten() {
         let mut stream = analyzer.token_stream(&text);
         while stream.advance() {

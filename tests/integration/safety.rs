@@ -293,3 +293,28 @@ fn text_output_counts_and_pluralises() {
     let rounded = (results.took_ms * 100.0).round() / 100.0;
     assert_eq!(results.took_ms, rounded);
 }
+
+#[test]
+fn hits_show_what_the_files_hold_now_and_no_text_without_them() {
+    let env = four_documents();
+    let results = env.search("herons", &[]);
+    let hit = results.hits.iter().find(|h| h.path == "n2.txt").unwrap();
+    assert_eq!(hit.text, "Herons number 2 were counted.");
+    assert_eq!(hit.stale, None);
+    // The corpus moved away: the index still answers, without any text, and says why.
+    let away = env.root().join("away");
+    std::fs::rename(env.corpus(), &away).unwrap();
+    let results = env.search("herons", &[]);
+    assert_eq!(results.hits.len(), 4);
+    for hit in &results.hits {
+        assert_eq!((hit.text.as_str(), hit.stale.as_deref()), ("", Some("deleted")));
+        assert!(hit.title.as_deref().unwrap().starts_with("Heron report"));
+    }
+    assert!(
+        results.warnings.iter().any(|w| w.contains("corpus")),
+        "{:?}",
+        results.warnings
+    );
+    std::fs::rename(&away, env.corpus()).unwrap();
+    assert_eq!(env.search("herons", &[]).hits[0].stale, None);
+}

@@ -33,7 +33,7 @@ pub struct JsonHit {
     pub byte_end: u64,
     /// The passage's language: an ISO 639-1 code (`en`, `ru`, `tr`, `az`, `zh`, ...) or `und`.
     pub lang: String,
-    /// The whole passage.
+    /// The whole passage, read from its file; empty when the file no longer holds it.
     pub text: String,
     /// The excerpt shown.
     pub snippet: String,

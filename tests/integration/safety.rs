@@ -307,7 +307,10 @@ fn hits_show_what_the_files_hold_now_and_no_text_without_them() {
     let results = env.search("herons", &[]);
     assert_eq!(results.hits.len(), 4);
     for hit in &results.hits {
-        assert_eq!((hit.text.as_str(), hit.stale.as_deref()), ("", Some("deleted")));
+        assert_eq!(
+            (hit.text.as_str(), hit.stale.as_deref()),
+            ("", Some("deleted"))
+        );
         assert!(hit.title.as_deref().unwrap().starts_with("Heron report"));
     }
     assert!(

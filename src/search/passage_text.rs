@@ -2,15 +2,18 @@
 //! lies in its file and a hash of its text, not the text itself, which halves its size; and
 //! what a hit shows is always what the file holds now, checked against that hash.
 //!
-//! A file unchanged since it was indexed (same size and time, or same content hash as its
-//! record) gives the passage at its indexed place. An edited file is split again as the
-//! indexer splits it, and the passage is looked for by its hash: found, the hit points at where
-//! it is now; gone, the hit has no text. Each file is read and decoded once per search.
+//! A file unchanged since it was indexed (same size and time as its record) gives the passage
+//! by reading just its bytes, when they are the UTF-8 text that was indexed. Otherwise the whole
+//! file is read and decoded as the indexer did, once per search: a file touched but identical
+//! (same content hash) gives the passage at its indexed place; in an edited one the passage is
+//! looked for by its hash: found, the hit points at where it is now; gone, it has no text.
 
 use std::collections::HashMap;
+use std::fs::File;
+use std::io::Read;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tantivy::schema::Value;
 use tantivy::{DocAddress, Searcher, TantivyDocument};
@@ -47,24 +50,30 @@ pub struct Place {
     pub bytes: Range<u64>,
 }
 
-/// Reads passages' text from the corpus under one folder, each file once.
+/// Reads passages' text from the corpus under one folder, each file opened once.
 pub struct PassageTexts {
     corpus: PathBuf,
-    files: Mutex<HashMap<String, Arc<FileText>>>,
+    files: Mutex<HashMap<String, Arc<OpenedFile>>>,
 }
 
-/// One corpus file as read for a search.
-enum FileText {
-    /// Not there (or not readable).
-    Missing,
-    /// There, but no longer text.
+/// One corpus file as opened for a search.
+struct OpenedFile {
+    /// `None` when the file is gone (or cannot be opened).
+    file: Option<File>,
+    /// Its size and time are its record's, or its content hash is.
+    unchanged: bool,
+    /// The whole file decoded, read only when a passage is not found by its bytes alone.
+    whole: OnceLock<Whole>,
+}
+
+/// A whole file's text.
+enum Whole {
+    /// It could not be read to the end.
+    Unreadable,
+    /// It is no longer text.
     Undecodable,
-    /// Its decoded text; `unchanged` when it is what was indexed.
-    Read {
-        text: String,
-        bom_len: usize,
-        unchanged: bool,
-    },
+    /// Its text, and the length of the byte-order mark before it.
+    Text { text: String, bom_len: usize },
 }
 
 impl PassageTexts {
@@ -74,11 +83,6 @@ impl PassageTexts {
             corpus: corpus.to_path_buf(),
             files: Mutex::new(HashMap::new()),
         }
-    }
-
-    /// The corpus folder read from.
-    pub fn corpus(&self) -> &Path {
-        &self.corpus
     }
 
     /// The text of the passage at `address`, whose stored fields are `doc`.
@@ -92,24 +96,37 @@ impl PassageTexts {
         let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
         let path = doc.get_first(fields.path).and_then(|v| v.as_str());
         let segment = address.segment_ord as usize;
-        let file = self.file(searcher, fields, path.unwrap_or(""), segment)?;
-        let hash = u64_of(fields.text_hash);
-        let (text, bom_len, unchanged) = match file.as_ref() {
-            FileText::Missing => return Ok(gone(Stale::Deleted)),
-            FileText::Undecodable => return Ok(gone(Stale::Changed { relocated: false })),
-            FileText::Read {
-                text,
-                bom_len,
-                unchanged,
-            } => (text.as_str(), *bom_len, *unchanged),
+        let opened = self.opened(searcher, fields, path.unwrap_or(""), segment)?;
+        let Some(file) = &opened.file else {
+            return Ok(gone(Stale::Deleted));
         };
-        let indexed = (u64_of(fields.byte_start) as usize).saturating_sub(bom_len)
-            ..(u64_of(fields.byte_end) as usize).saturating_sub(bom_len);
-        let here = text.get(indexed.clone());
-        if let Some(passage) = here.filter(|p| schema::text_hash(p) == hash) {
+        let hash = u64_of(fields.text_hash);
+        let place = u64_of(fields.byte_start)..u64_of(fields.byte_end);
+        if opened.unchanged && opened.whole.get().is_none() {
+            if let Some(text) =
+                read_at(file, place.clone()).filter(|t| schema::text_hash(t) == hash)
+            {
+                return Ok(PassageText {
+                    text: Some(text),
+                    stale: None,
+                    moved: None,
+                });
+            }
+        }
+        let (text, bom_len) = match opened.whole.get_or_init(|| read_whole(file)) {
+            Whole::Unreadable => return Ok(gone(Stale::Deleted)),
+            Whole::Undecodable => return Ok(gone(Stale::Changed { relocated: false })),
+            Whole::Text { text, bom_len } => (text.as_str(), *bom_len),
+        };
+        let indexed = (place.start as usize).saturating_sub(bom_len)
+            ..(place.end as usize).saturating_sub(bom_len);
+        if let Some(passage) = text
+            .get(indexed.clone())
+            .filter(|p| schema::text_hash(p) == hash)
+        {
             return Ok(PassageText {
                 text: Some(passage.to_string()),
-                stale: (!unchanged).then_some(Stale::Changed { relocated: true }),
+                stale: (!opened.unchanged).then_some(Stale::Changed { relocated: true }),
                 moved: None,
             });
         }
@@ -133,46 +150,108 @@ impl PassageTexts {
         })
     }
 
-    /// The file at `rel_path`, read and compared with its record once per search.
-    fn file(
+    /// The file at `rel_path`, opened and compared with its record once per search.
+    fn opened(
         &self,
         searcher: &Searcher,
         fields: &Fields,
         rel_path: &str,
         segment: usize,
-    ) -> Result<Arc<FileText>> {
+    ) -> Result<Arc<OpenedFile>> {
         let files = || self.files.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(file) = files().get(rel_path) {
             return Ok(Arc::clone(file));
         }
-        let file = Arc::new(self.read(searcher, fields, rel_path, segment)?);
+        let file = Arc::new(self.open(searcher, fields, rel_path, segment)?);
         files().insert(rel_path.to_string(), Arc::clone(&file));
         Ok(file)
     }
 
-    fn read(
+    fn open(
         &self,
         searcher: &Searcher,
         fields: &Fields,
         rel_path: &str,
         segment: usize,
-    ) -> Result<FileText> {
-        let Some((metadata, bytes)) = read_file(&self.corpus.join(rel_path)) else {
-            return Ok(FileText::Missing);
+    ) -> Result<OpenedFile> {
+        let whole = OnceLock::new();
+        let opened =
+            File::open(self.corpus.join(rel_path)).and_then(|file| Ok((file.metadata()?, file)));
+        let Ok((metadata, file)) = opened else {
+            return Ok(OpenedFile {
+                file: None,
+                unchanged: false,
+                whole,
+            });
         };
-        let record = manifest::record_near(searcher, fields, rel_path, segment)?;
-        let unchanged = record.is_some_and(|r| {
-            (r.size == metadata.len() && r.mtime_ns == corpus::mtime_ns(&metadata))
-                || xxhash_rust::xxh3::xxh3_64(&bytes) == r.hash
-        });
-        Ok(match decode::decode_owned(bytes) {
-            Ok(decoded) => FileText::Read {
-                text: decoded.text,
-                bom_len: decoded.bom_len,
-                unchanged,
-            },
-            Err(_) => FileText::Undecodable,
+        let unchanged = match manifest::record_near(searcher, fields, rel_path, segment)? {
+            None => false,
+            Some(r) if r.size == metadata.len() && r.mtime_ns == corpus::mtime_ns(&metadata) => {
+                true
+            }
+            // Touched, or edited: only the content can tell.
+            Some(r) => {
+                let bytes = read_all(&file);
+                let same = bytes
+                    .as_ref()
+                    .is_some_and(|b| xxhash_rust::xxh3::xxh3_64(b) == r.hash);
+                let _ = whole.set(decoded(bytes));
+                same
+            }
+        };
+        Ok(OpenedFile {
+            file: Some(file),
+            unchanged,
+            whole,
         })
+    }
+}
+
+/// The UTF-8 text in bytes `range` of `file`, when it is that.
+fn read_at(file: &File, range: Range<u64>) -> Option<String> {
+    let mut bytes = vec![0; usize::try_from(range.end.checked_sub(range.start)?).ok()?];
+    read_exact_at(file, &mut bytes, range.start).ok()?;
+    String::from_utf8(bytes).ok()
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(not(unix))]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = file;
+    file.seek(SeekFrom::Start(offset))?;
+    file.read_exact(buf)
+}
+
+/// All of `file`, from its start.
+fn read_all(file: &File) -> Option<Vec<u8>> {
+    let mut bytes = Vec::new();
+    let mut reader = file;
+    #[cfg(not(unix))]
+    {
+        use std::io::{Seek, SeekFrom};
+        reader.seek(SeekFrom::Start(0)).ok()?;
+    }
+    reader.read_to_end(&mut bytes).ok()?;
+    Some(bytes)
+}
+
+fn read_whole(file: &File) -> Whole {
+    decoded(read_all(file))
+}
+
+fn decoded(bytes: Option<Vec<u8>>) -> Whole {
+    match bytes.map(decode::decode_owned) {
+        None => Whole::Unreadable,
+        Some(Err(_)) => Whole::Undecodable,
+        Some(Ok(d)) => Whole::Text {
+            text: d.text,
+            bom_len: d.bom_len,
+        },
     }
 }
 
@@ -192,16 +271,6 @@ fn relocate(text: &str, len: usize, hash: u64) -> Option<Range<usize>> {
         text.get(r.clone())
             .is_some_and(|p| schema::text_hash(p) == hash)
     })
-}
-
-/// A file's metadata and bytes, from one open; `None` when it cannot be read.
-fn read_file(path: &Path) -> Option<(std::fs::Metadata, Vec<u8>)> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path).ok()?;
-    let metadata = file.metadata().ok()?;
-    let mut bytes = Vec::with_capacity(metadata.len() as usize + 1);
-    file.read_to_end(&mut bytes).ok()?;
-    Some((metadata, bytes))
 }
 
 /// A passage whose text cannot be shown.
@@ -259,6 +328,7 @@ mod tests {
         let (cyrillic, _, _) =
             encoding_rs::WINDOWS_1251.encode("Новости\n\nВчера в Москве прошла встреча.\n");
         std::fs::write(corpus.join("c.txt"), &cyrillic).unwrap();
+        std::fs::write(corpus.join("d.txt"), "Touched\n\nThe same words again.\n").unwrap();
         indexer::run(&IndexOptions::new(&corpus, &index), &mut Quiet).unwrap();
 
         let passages = read_back(&index, &corpus);
@@ -309,6 +379,7 @@ mod tests {
         std::fs::write(corpus.join("a.txt"), &edited).unwrap();
         std::fs::remove_file(corpus.join("b.txt")).unwrap();
         std::fs::write(corpus.join("c.txt"), b"Something else entirely.\n").unwrap();
+        std::fs::write(corpus.join("d.txt"), "Touched\n\nThe same words again.\n").unwrap();
         let passages = read_back(&index, &corpus);
         let store = Store::open(&index).unwrap();
         let of = |name: &str| -> Vec<&PassageText> {
@@ -349,5 +420,11 @@ mod tests {
             Some(Stale::Changed { relocated: false })
         );
         assert_eq!(of("c.txt")[0].text, None);
+        // Touched but identical: as indexed.
+        assert_eq!(of("d.txt")[0].stale, None);
+        assert_eq!(
+            of("d.txt")[0].text.as_deref(),
+            Some("The same words again.")
+        );
     }
 }

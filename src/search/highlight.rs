@@ -3,10 +3,11 @@
 //! Passages are re-analyzed with the index's analyzer, so stemmed and folded forms are found
 //! exactly as the index found them.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use tantivy::tokenizer::TokenStream;
+use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
 use crate::analysis::{self, Analysis};
 
@@ -45,6 +46,36 @@ impl Matcher {
     fn matches_word(&self, term: &str) -> bool {
         self.terms.contains(term)
     }
+
+    /// True when `term` is one to mark or a word of a phrase.
+    fn concerns(&self, term: &str) -> bool {
+        self.matches_word(term)
+            || self
+                .phrases
+                .iter()
+                .any(|(terms, _)| terms.iter().any(|(_, t)| t == term))
+    }
+}
+
+thread_local! {
+    /// Each thread's analyzers, kept from one passage to the next: their stem caches make the
+    /// words of the next passage (mostly the same words) a look-up instead of a stemming.
+    static ANALYZERS: RefCell<Vec<(Analysis, TextAnalyzer)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with this thread's analyzer for `analysis`.
+fn with_analyzer<R>(analysis: Analysis, f: impl FnOnce(&mut TextAnalyzer) -> R) -> R {
+    ANALYZERS.with(|cell| {
+        let mut analyzers = cell.borrow_mut();
+        let i = match analyzers.iter().position(|(a, _)| *a == analysis) {
+            Some(i) => i,
+            None => {
+                analyzers.push((analysis, analysis.analyzer()));
+                analyzers.len() - 1
+            }
+        };
+        f(&mut analyzers[i].1)
+    })
 }
 
 /// A passage excerpt with the byte ranges of its highlighted words.
@@ -82,17 +113,23 @@ pub fn find_keyed_matches(
     if matcher.is_empty() {
         return Vec::new();
     }
-    let mut analyzer = analysis.analyzer();
-    let mut stream = analyzer.token_stream(text);
-    let mut words = Vec::new();
-    while stream.advance() {
-        let t = stream.token();
-        words.push(Word {
-            term: t.text.clone(),
-            range: t.offset_from..t.offset_to,
-            position: t.position,
-        });
-    }
+    // Only the words that concern the query, each with its position, which is all a phrase
+    // needs to be found.
+    let words = with_analyzer(analysis, |analyzer| {
+        let mut stream = analyzer.token_stream(text);
+        let mut words = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            if matcher.concerns(&t.text) {
+                words.push(Word {
+                    term: t.text.clone(),
+                    range: t.offset_from..t.offset_to,
+                    position: t.position,
+                });
+            }
+        }
+        words
+    });
     let mut found: Vec<(Range<usize>, String)> = words
         .iter()
         .filter(|w| matcher.matches_word(&w.term))

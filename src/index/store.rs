@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use tantivy::store::{Compressor, ZstdCompressor};
+use tantivy::store::Compressor;
 use tantivy::{Index, IndexSettings};
 
 use crate::analysis;
@@ -128,8 +128,10 @@ pub fn read_commit_info(dir: &Path) -> Option<CommitInfo> {
 }
 
 /// Passages' stored fields (path, title, place, language; not their text) are compressed with
-/// zstd at this level: about twice as well as with tantivy's default lz4, for little time.
-const DOCSTORE_ZSTD_LEVEL: i32 = 3;
+/// lz4. zstd made them 1.6 times smaller, but they are a small part of the index now that the
+/// text is read from the files, and each of its block reads set up a decompression context
+/// that cost a search 6 % of its time (`BENCHMARKS.md`). Indexes made with zstd stay readable.
+const DOCSTORE_COMPRESSION: Compressor = Compressor::Lz4;
 
 /// Stored passages are compressed in blocks of this size; a hit reads one block.
 const DOCSTORE_BLOCK_BYTES: usize = 16 * 1024;
@@ -200,9 +202,7 @@ impl Store {
         std::fs::create_dir_all(dir).with_path(dir)?;
         mark(dir)?;
         let settings = IndexSettings {
-            docstore_compression: Compressor::Zstd(ZstdCompressor {
-                compression_level: Some(DOCSTORE_ZSTD_LEVEL),
-            }),
+            docstore_compression: DOCSTORE_COMPRESSION,
             docstore_blocksize: DOCSTORE_BLOCK_BYTES,
             ..IndexSettings::default()
         };

@@ -22,7 +22,7 @@ pub fn corpus_for(index_dir: &Path, given: Option<&Path>, switching: bool) -> Re
     // Indexes from before this record kept the path as given, often relative: no record.
     let recorded = store::read_commit_info(index_dir)
         .filter(|info| Path::new(&info.corpus).is_absolute())
-        .map(|info| recorded_corpus(index_dir, &info));
+        .map(|info| corpus_now(index_dir, &info));
     match (given, recorded) {
         (Some(given), Some(recorded)) if !switching => {
             let canonical = std::fs::canonicalize(given)
@@ -42,8 +42,14 @@ pub fn corpus_for(index_dir: &Path, given: Option<&Path>, switching: bool) -> Re
     }
 }
 
+/// The corpus folder of the index in `index_dir`, as [`corpus_for`] finds it without a
+/// `--corpus`.
+pub fn recorded_corpus(index_dir: &Path) -> PathBuf {
+    corpus_for(index_dir, None, false).unwrap_or_else(|_| PathBuf::from(DEFAULT_CORPUS))
+}
+
 /// Where the corpus recorded in `info` is now.
-fn recorded_corpus(index_dir: &Path, info: &store::CommitInfo) -> PathBuf {
+fn corpus_now(index_dir: &Path, info: &store::CommitInfo) -> PathBuf {
     let absolute = PathBuf::from(&info.corpus);
     if absolute.is_dir() {
         return absolute;

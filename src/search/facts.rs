@@ -1,6 +1,6 @@
 //! Figures about the whole index that every search needs and that change only with the
-//! index: how many articles it holds, in which languages, and how many terms its passages'
-//! searched fields hold. Each took a pass over every segment (opening a fast column, a term
+//! index: how many articles it holds, in which languages, how many terms its passages'
+//! searched fields hold, and what was committed with it. Each took a pass over every segment (opening a fast column, a term
 //! dictionary), for every search; now once per searcher generation.
 
 use std::sync::{Arc, Mutex};
@@ -11,7 +11,7 @@ use tantivy::Searcher;
 
 use crate::error::{IndexContext, Result};
 use crate::index::manifest;
-use crate::index::schema::Fields;
+use crate::index::store::{CommitInfo, Store};
 
 /// The figures of one searcher's view of the index.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,12 +22,15 @@ pub struct IndexFacts {
     pub languages: Vec<String>,
     /// Terms in the `body` and `title` fields over all passages (BM25's total field length).
     pub tokens: [(Field, u64); 2],
+    /// What loupe committed with the index, read when the figures were.
+    pub commit: Option<CommitInfo>,
 }
 
 impl IndexFacts {
     /// Computes the figures of `searcher`.
-    pub fn of(searcher: &Searcher, fields: &Fields) -> Result<IndexFacts> {
+    pub fn of(searcher: &Searcher, store: &Store) -> Result<IndexFacts> {
         use tantivy::columnar::ColumnValues;
+        let fields = &store.fields;
         let documents = searcher
             .segment_readers()
             .iter()
@@ -47,6 +50,14 @@ impl IndexFacts {
                 (fields.body, tokens(fields.body)?),
                 (fields.title, tokens(fields.title)?),
             ],
+            commit: store.commit_info()?,
+        })
+    }
+
+    /// The indexed documents' average length in terms, as recorded with the commit.
+    pub fn average_document_length(&self) -> f32 {
+        self.commit.as_ref().map_or(1.0, |i| {
+            (i.document_terms as f64 / i.documents.max(1) as f64) as f32
         })
     }
 
@@ -68,7 +79,7 @@ pub struct FactsCache {
 
 impl FactsCache {
     /// The facts of `searcher`.
-    pub fn of(&self, searcher: &Searcher, fields: &Fields) -> Result<Arc<IndexFacts>> {
+    pub fn of(&self, searcher: &Searcher, store: &Store) -> Result<Arc<IndexFacts>> {
         let generation = searcher.generation().generation_id();
         let mut latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((known, facts)) = latest.as_ref() {
@@ -76,7 +87,7 @@ impl FactsCache {
                 return Ok(Arc::clone(facts));
             }
         }
-        let facts = Arc::new(IndexFacts::of(searcher, fields)?);
+        let facts = Arc::new(IndexFacts::of(searcher, store)?);
         *latest = Some((generation, Arc::clone(&facts)));
         Ok(facts)
     }
@@ -86,7 +97,6 @@ impl FactsCache {
 mod tests {
     use super::*;
     use crate::index::indexer::{self, IndexOptions, Quiet};
-    use crate::index::store::Store;
 
     /// The figures are kept for one searcher and computed again for the next generation.
     #[test]
@@ -103,13 +113,13 @@ mod tests {
         let store = Store::open(&index).unwrap();
         let reader = store.index.reader().unwrap();
         let cache = FactsCache::default();
-        let first = cache.of(&reader.searcher(), &store.fields).unwrap();
+        let first = cache.of(&reader.searcher(), &store).unwrap();
         assert_eq!(
             (first.documents, first.languages.clone()),
             (1, vec!["en".to_string()])
         );
         assert!(first.tokens_of(store.fields.body).unwrap() >= 5);
-        let again = cache.of(&reader.searcher(), &store.fields).unwrap();
+        let again = cache.of(&reader.searcher(), &store).unwrap();
         assert!(
             Arc::ptr_eq(&first, &again),
             "the same searcher's figures are kept"
@@ -123,7 +133,7 @@ mod tests {
         .unwrap();
         indexer::run(&IndexOptions::new(&corpus, &index), &mut Quiet).unwrap();
         reader.reload().unwrap();
-        let next = cache.of(&reader.searcher(), &store.fields).unwrap();
+        let next = cache.of(&reader.searcher(), &store).unwrap();
         assert_eq!(next.documents, 2);
         assert_eq!(next.languages, ["en", "ru"]);
         assert!(next.tokens_of(store.fields.body) > first.tokens_of(store.fields.body));

@@ -19,6 +19,7 @@ pub mod view;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use tantivy::query::Query;
@@ -182,8 +183,9 @@ pub struct PassageSearcher {
     store: Store,
     reader: IndexReader,
     facts: facts::FactsCache,
-    /// The corpus folder the passages' text is read from.
-    corpus: PathBuf,
+    /// The corpus folder the passages' text is read from: the one the index records, unless
+    /// [`PassageSearcher::with_corpus`] named it.
+    corpus: OnceLock<PathBuf>,
 }
 
 impl PassageSearcher {
@@ -221,20 +223,25 @@ impl PassageSearcher {
                 path: dir.to_path_buf(),
                 detail: e.to_string(),
             })?;
-        let corpus = location::corpus_for(dir, None, false)?;
         Ok(PassageSearcher {
             store,
             reader,
             facts: facts::FactsCache::default(),
-            corpus,
+            corpus: OnceLock::new(),
         })
     }
 
     /// Reads the passages' text from `corpus` instead of the folder the index records (the
     /// one a `--corpus` option names, already checked against the record).
-    pub fn with_corpus(mut self, corpus: &Path) -> PassageSearcher {
-        self.corpus = corpus.to_path_buf();
+    pub fn with_corpus(self, corpus: &Path) -> PassageSearcher {
+        let _ = self.corpus.set(corpus.to_path_buf());
         self
+    }
+
+    /// The corpus folder the passages' text is read from.
+    fn corpus(&self) -> &Path {
+        self.corpus
+            .get_or_init(|| location::recorded_corpus(&self.store.dir))
     }
 
     /// Answers `query_text`.
@@ -263,7 +270,7 @@ impl PassageSearcher {
             filters.push(query::date_filter(fields, options.since, options.until));
         }
         let searcher = self.reader.searcher();
-        let facts = self.facts.of(&searcher, fields)?;
+        let facts = self.facts.of(&searcher, &self.store)?;
         let compiled = query::compile(
             &node,
             fields,
@@ -285,7 +292,7 @@ impl PassageSearcher {
                 feedback: Vec::new(),
             });
         };
-        let texts = PassageTexts::new(&self.corpus);
+        let texts = PassageTexts::new(self.corpus());
         let evidence = Evidence {
             query: query.as_ref(),
             proximity: &compiled.proximity,
@@ -294,7 +301,7 @@ impl PassageSearcher {
             any_word: compiled.any_word,
             ranking: &options.ranking,
             facts: &facts,
-            document_length: self.average_document_length()?,
+            document_length: facts.average_document_length(),
             feedback: compiled.any_word && feedback::applies(&options.ranking, compiled.words),
             texts: &texts,
         };
@@ -337,14 +344,6 @@ impl PassageSearcher {
         })
     }
 
-    /// The indexed documents' average length in terms, as recorded with the last commit.
-    fn average_document_length(&self) -> Result<f32> {
-        let info = self.store.commit_info()?;
-        Ok(info.map_or(1.0, |i| {
-            (i.document_terms as f64 / i.documents.max(1) as f64) as f32
-        }))
-    }
-
     /// True when at least one indexed passage has a date.
     pub fn has_dates(&self) -> bool {
         use tantivy::columnar::ColumnValues;
@@ -366,7 +365,8 @@ impl PassageSearcher {
     pub fn check_freshness(&self, results: &mut SearchResults, corpus: &Path) -> Result<()> {
         let searcher = self.reader.searcher();
         let fields = &self.store.fields;
-        let generation = self.store.commit_info()?.map(|i| (i.generation, i.partial));
+        let facts = self.facts.of(&searcher, &self.store)?;
+        let generation = facts.commit.as_ref().map(|i| (i.generation, i.partial));
         let mut drift = match (Snapshot::read(&self.store.dir), generation) {
             (Some(snapshot), Some((generation, false))) if snapshot.generation == generation => {
                 let indexed = |path: &str| {
@@ -410,7 +410,7 @@ impl PassageSearcher {
             query_syntax::parse(query_text).map_err(|e| Error::Query(e.to_string()))?
         };
         let searcher = self.reader.searcher();
-        let facts = self.facts.of(&searcher, &self.store.fields)?;
+        let facts = self.facts.of(&searcher, &self.store)?;
         let compiled = query::compile(
             &node,
             &self.store.fields,
@@ -422,7 +422,7 @@ impl PassageSearcher {
         let Some(query) = compiled.query else {
             return Ok(Vec::new());
         };
-        let texts = PassageTexts::new(&self.corpus);
+        let texts = PassageTexts::new(self.corpus());
         let evidence = Evidence {
             query: query.as_ref(),
             proximity: &compiled.proximity,
@@ -431,7 +431,7 @@ impl PassageSearcher {
             any_word: compiled.any_word,
             ranking,
             facts: &facts,
-            document_length: self.average_document_length()?,
+            document_length: facts.average_document_length(),
             feedback: compiled.any_word && feedback::applies(ranking, compiled.words),
             texts: &texts,
         };

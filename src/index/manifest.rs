@@ -2,11 +2,15 @@
 //! read back from the file-record documents of the index. (An update compares them with the
 //! corpus in [`crate::index::survey`].)
 
+use std::sync::Mutex;
+
 use rustc_hash::FxHashMap;
 
+use tantivy::columnar::Column;
+use tantivy::index::SegmentId;
 use tantivy::postings::BlockSegmentPostings;
 use tantivy::schema::IndexRecordOption;
-use tantivy::Searcher;
+use tantivy::{DocId, Searcher, SegmentReader};
 
 use crate::error::{IndexContext, Result};
 use crate::index::schema::Fields;
@@ -138,54 +142,96 @@ pub fn record_near(
     rel_path: &str,
     segment: usize,
 ) -> Result<Option<FileRecord>> {
-    let term = tantivy::Term::from_field_text(fields.file, rel_path);
-    let segments = searcher.segment_readers();
-    let first = segment.min(segments.len().saturating_sub(1));
-    let order = std::iter::once(first).chain((0..segments.len()).filter(|&s| s != first));
-    for segment in order.map(|s| &segments[s]) {
-        let inverted = segment
-            .inverted_index(fields.file)
-            .context("reading file records")?;
-        let Some(info) = inverted
-            .get_term_info(&term)
-            .map_err(tantivy::TantivyError::from)
-            .context("reading file records")?
-        else {
-            continue;
-        };
-        let mut postings = inverted
-            .read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)
-            .map_err(tantivy::TantivyError::from)
-            .context("reading file records")?;
-        while !postings.docs().is_empty() {
-            for &doc in postings.docs() {
-                if segment
-                    .alive_bitset()
-                    .is_none_or(|alive| alive.is_alive(doc))
-                {
-                    let columns = segment.fast_fields();
-                    let read_u64 = |name: &str| -> Result<u64> {
-                        Ok(columns
-                            .u64(name)
-                            .context("reading file records")?
-                            .first(doc)
-                            .unwrap_or(0))
-                    };
-                    return Ok(Some(FileRecord {
-                        size: read_u64("size")?,
-                        mtime_ns: columns
-                            .i64("mtime")
-                            .context("reading file records")?
-                            .first(doc)
-                            .unwrap_or(0),
-                        hash: read_u64("hash")?,
-                        passages: read_u64("passages")?,
-                        length: read_u64("length")?,
-                    }));
-                }
-            }
-            postings.advance();
+    FileRecords::default().near(searcher, fields, rel_path, segment)
+}
+
+/// Looks up file records, opening each segment's record columns once for all look-ups (five
+/// columns per look-up were most of the cost of reading a page of hits).
+#[derive(Default)]
+pub struct FileRecords {
+    columns: Mutex<FxHashMap<SegmentId, RecordColumns>>,
+}
+
+/// The fast columns of one segment's file records.
+#[derive(Clone)]
+struct RecordColumns {
+    size: Column<u64>,
+    mtime: Column<i64>,
+    hash: Column<u64>,
+    passages: Column<u64>,
+    length: Column<u64>,
+}
+
+impl RecordColumns {
+    fn open(segment: &SegmentReader) -> Result<RecordColumns> {
+        let columns = segment.fast_fields();
+        let u64_column = |name: &str| columns.u64(name).context("reading file records");
+        Ok(RecordColumns {
+            size: u64_column("size")?,
+            mtime: columns.i64("mtime").context("reading file records")?,
+            hash: u64_column("hash")?,
+            passages: u64_column("passages")?,
+            length: u64_column("length")?,
+        })
+    }
+
+    fn record(&self, doc: DocId) -> FileRecord {
+        FileRecord {
+            size: self.size.first(doc).unwrap_or(0),
+            mtime_ns: self.mtime.first(doc).unwrap_or(0),
+            hash: self.hash.first(doc).unwrap_or(0),
+            passages: self.passages.first(doc).unwrap_or(0),
+            length: self.length.first(doc).unwrap_or(0),
         }
     }
-    Ok(None)
+}
+
+impl FileRecords {
+    /// [`record_near`], with the columns opened before.
+    pub fn near(
+        &self,
+        searcher: &Searcher,
+        fields: &Fields,
+        rel_path: &str,
+        segment: usize,
+    ) -> Result<Option<FileRecord>> {
+        let term = tantivy::Term::from_field_text(fields.file, rel_path);
+        let segments = searcher.segment_readers();
+        let first = segment.min(segments.len().saturating_sub(1));
+        let order = std::iter::once(first).chain((0..segments.len()).filter(|&s| s != first));
+        for segment in order.map(|s| &segments[s]) {
+            let inverted = segment
+                .inverted_index(fields.file)
+                .context("reading file records")?;
+            let Some(info) = inverted
+                .get_term_info(&term)
+                .map_err(tantivy::TantivyError::from)
+                .context("reading file records")?
+            else {
+                continue;
+            };
+            let mut postings = inverted
+                .read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)
+                .map_err(tantivy::TantivyError::from)
+                .context("reading file records")?;
+            while !postings.docs().is_empty() {
+                let alive = |doc: DocId| segment.alive_bitset().is_none_or(|a| a.is_alive(doc));
+                if let Some(&doc) = postings.docs().iter().find(|&&doc| alive(doc)) {
+                    return Ok(Some(self.columns_of(segment)?.record(doc)));
+                }
+                postings.advance();
+            }
+        }
+        Ok(None)
+    }
+
+    fn columns_of(&self, segment: &SegmentReader) -> Result<RecordColumns> {
+        let mut columns = self.columns.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(known) = columns.get(&segment.segment_id()) {
+            return Ok(known.clone());
+        }
+        let opened = RecordColumns::open(segment)?;
+        columns.insert(segment.segment_id(), opened.clone());
+        Ok(opened)
+    }
 }

@@ -54,6 +54,8 @@ pub struct Place {
 pub struct PassageTexts {
     corpus: PathBuf,
     files: Mutex<HashMap<String, Arc<OpenedFile>>>,
+    /// The files' records, compared with the files.
+    records: manifest::FileRecords,
 }
 
 /// One corpus file as opened for a search.
@@ -82,6 +84,7 @@ impl PassageTexts {
         PassageTexts {
             corpus: corpus.to_path_buf(),
             files: Mutex::new(HashMap::new()),
+            records: manifest::FileRecords::default(),
         }
     }
 
@@ -184,7 +187,7 @@ impl PassageTexts {
                 whole,
             });
         };
-        let unchanged = match manifest::record_near(searcher, fields, rel_path, segment)? {
+        let unchanged = match self.records.near(searcher, fields, rel_path, segment)? {
             None => false,
             Some(r) if r.size == metadata.len() && r.mtime_ns == corpus::mtime_ns(&metadata) => {
                 true

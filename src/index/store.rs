@@ -141,9 +141,9 @@ pub fn read_commit_info(dir: &Path) -> Option<CommitInfo> {
 const DOCSTORE_COMPRESSION: Compressor = Compressor::Lz4;
 
 /// Stored passages are compressed in blocks of this size; a hit reads and decompresses one
-/// block, so a small block makes each hit cheaper (4 KB against 16 KB: 4 % fewer instructions
-/// per search on reuters, for an index 2 % larger).
-const DOCSTORE_BLOCK_BYTES: usize = 4 * 1024;
+/// block. 4 KB blocks cut 4 % of a reuters search's instructions but made the 1 GB build 8 %
+/// slower (`BENCHMARKS.md`).
+const DOCSTORE_BLOCK_BYTES: usize = 16 * 1024;
 
 /// An opened index with its field handles.
 pub struct Store {

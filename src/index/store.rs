@@ -48,8 +48,15 @@ pub struct CommitInfo {
 struct MetaHead {
     /// The commit payload: a [`CommitInfo`] as JSON, for a loupe commit.
     payload: Option<String>,
-    /// The committed segments, not read.
-    segments: Option<Vec<serde::de::IgnoredAny>>,
+    /// The committed segments.
+    segments: Option<Vec<SegmentHead>>,
+}
+
+/// What loupe reads of a committed segment in `meta.json`.
+#[derive(Deserialize)]
+struct SegmentHead {
+    /// Documents in the segment, deleted ones included.
+    max_doc: u32,
 }
 
 impl MetaHead {
@@ -153,6 +160,8 @@ pub struct Store {
     pub fields: Fields,
     /// The index folder.
     pub dir: PathBuf,
+    /// The documents of each committed segment (deleted ones included) when it was opened.
+    pub segment_sizes: Vec<u32>,
 }
 
 /// True when `dir` holds a tantivy index (not merely the folder or its README).
@@ -185,15 +194,17 @@ impl Store {
             Some(Ok(info)) => return Err(incompatible(info.schema_version.to_string())),
             Some(Err(_)) => return Err(incompatible("unknown".into())),
             // Created but never committed: usable if the schema is ours.
-            None if meta.segments.is_none_or(|s| s.is_empty())
+            None if meta.segments.as_ref().is_none_or(|s| s.is_empty())
                 && index.schema() == schema::build() => {}
             None => return Err(incompatible("unknown".into())),
         }
         let fields = Fields::new(&index.schema()).map_err(|_| incompatible("unknown".into()))?;
+        let segment_sizes = meta.segments.unwrap_or_default();
         Ok(Store {
             index,
             fields,
             dir: dir.to_path_buf(),
+            segment_sizes: segment_sizes.iter().map(|s| s.max_doc).collect(),
         })
     }
 
@@ -224,6 +235,7 @@ impl Store {
             index,
             fields,
             dir: dir.to_path_buf(),
+            segment_sizes: Vec::new(),
         })
     }
 

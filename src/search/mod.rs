@@ -204,12 +204,8 @@ impl PassageSearcher {
         let mut store = Store::open(dir)?;
         // A large index's segments are searched on several threads (set before the reader,
         // whose searchers keep the executor they were made with).
-        let segments = store
-            .index
-            .searchable_segment_metas()
-            .context("reading index metadata")?;
-        let docs = segments.iter().map(|s| u64::from(s.num_docs())).sum();
-        let threads = top::threads_for(segments.len(), docs);
+        let docs = store.segment_sizes.iter().map(|&n| u64::from(n)).sum();
+        let threads = top::threads_for(store.segment_sizes.len(), docs);
         if threads > 1 {
             // Without threads to be had, the search runs on this one.
             let _ = store.index.set_multithread_executor(threads);

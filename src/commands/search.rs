@@ -53,6 +53,9 @@ pub fn run(args: SearchArgs) -> Result<ExitCode> {
             let searcher = PassageSearcher::open(index_dir)?.with_corpus(&corpus);
             let mut results = searcher.search(&query, &options)?;
             searcher.check_freshness(&mut results, &corpus)?;
+            // The process ends once the results are printed, and its exit unmaps the index's
+            // files at once; dropping the searcher would unmap them one call at a time.
+            std::mem::forget(searcher);
             results
         }
     };

@@ -284,12 +284,17 @@ pub fn fold(text: &str) -> String {
     folded_words(text).into_iter().next().unwrap_or_default()
 }
 
+/// The analyzer of [`folded_words`]: words cut as in queries and folded, not stemmed.
+pub fn folding_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer::default().for_queries())
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
 /// The words of `text` normalised and folded like index terms, but not stemmed: the exact
 /// forms, to tell `pickings` from `picking`.
 pub fn folded_words(text: &str) -> Vec<String> {
-    let mut analyzer = TextAnalyzer::builder(WordTokenizer::default().for_queries())
-        .filter(AsciiFoldingFilter)
-        .build();
+    let mut analyzer = folding_analyzer();
     let mut stream = analyzer.token_stream(text);
     let mut out = Vec::new();
     while stream.advance() {

@@ -29,12 +29,17 @@ pub fn exact_share(text: &str, matches: &[(Range<usize>, String)], matcher: &Mat
     if matcher.exact.is_empty() {
         return 0.0;
     }
-    let words: HashSet<String> = matches
-        .iter()
-        .flat_map(|(r, _)| analysis::folded_words(&text[r.clone()]))
-        .collect();
-    let found = matcher.exact.iter().filter(|w| words.contains(*w)).count();
-    found as f32 / matcher.exact.len() as f32
+    let mut analyzer = analysis::folding_analyzer();
+    let mut found: HashSet<&str> = HashSet::new();
+    for (range, _) in matches {
+        let mut stream = analyzer.token_stream(&text[range.clone()]);
+        while stream.advance() {
+            if let Some(word) = matcher.exact.get(&stream.token().text) {
+                found.insert(word);
+            }
+        }
+    }
+    found.len() as f32 / matcher.exact.len() as f32
 }
 
 impl Matcher {

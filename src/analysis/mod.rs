@@ -265,9 +265,55 @@ pub fn terms(text: &str) -> Vec<String> {
 }
 
 /// How many terms the analyzer makes of `text` (counted without stemming them, which never
-/// adds or removes one): a document's length as BM25 counts it.
+/// adds or removes one): a document's length as BM25 counts it. No word spans ASCII
+/// whitespace, so each stretch between spaces is counted alone: by a scan of its bytes when it
+/// is ASCII, as most of most text is, else by the tokenizer (counting whole documents this
+/// way was 6 % of a build).
 pub fn count_terms(text: &str) -> u64 {
     let mut tokenizer = WordTokenizer::default();
+    text.as_bytes()
+        .split(u8::is_ascii_whitespace)
+        .map(|stretch| {
+            if stretch.is_ascii() {
+                count_ascii_terms(stretch)
+            } else {
+                let stretch = std::str::from_utf8(stretch).expect("cut at ASCII bytes");
+                count_tokens(&mut tokenizer, stretch)
+            }
+        })
+        .sum()
+}
+
+/// [`count_terms`] of ASCII text: words are runs of letters and digits, joined by an
+/// apostrophe between two of them.
+fn count_ascii_terms(text: &[u8]) -> u64 {
+    let (mut count, mut i) = (0, 0);
+    while i < text.len() {
+        if !text[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        loop {
+            while text.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+                i += 1;
+            }
+            if text.get(i) == Some(&b'\'') && text.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
+            {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        if i - start < MAX_TERM_BYTES {
+            count += 1;
+        }
+    }
+    count
+}
+
+/// [`count_terms`] by the tokenizer itself.
+fn count_tokens(tokenizer: &mut WordTokenizer, text: &str) -> u64 {
     let mut stream = tokenizer.token_stream(text);
     let mut count = 0;
     while stream.advance() {
@@ -358,6 +404,29 @@ mod tests {
             &format!("before {long} after"),
         ] {
             assert_eq!(count_terms(text), terms(text).len() as u64, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_fast_count_agrees_with_the_tokenizer() {
+        let long = "y".repeat(47);
+        for text in [
+            "it's 'quoted' rock'n'roll o'' 'a 3.5% x'y'z \u{2019}tis",
+            "don’t “curly” café naïve 在北京市 ok İI",
+            &format!("{long} {long}y {long}'s a{long}"),
+            "tab\tnew\nline\r\nfeed\x0cvt\x0bend",
+            "a\u{301} \u{301}\u{301} e\u{301}x",
+        ] {
+            let expected = count_tokens(&mut WordTokenizer::default(), text);
+            assert_eq!(count_terms(text), expected, "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_count_agrees_on_any_text(text in "[a-zA-Z0-9' \t\n\x0b\x0c’é在İ\u{301}.-]{0,200}") {
+            let expected = count_tokens(&mut WordTokenizer::default(), &text);
+            proptest::prop_assert_eq!(count_terms(&text), expected);
         }
     }
 

@@ -259,6 +259,7 @@ mod tests {
                 document: 0.0,
                 feedback: 0.0,
                 exact: 1.0,
+                key: 0,
                 address: tantivy::DocAddress::new(0, 0),
             },
             explanation: None,

@@ -605,12 +605,7 @@ impl PassageSearcher {
             }
             if chosen.len() >= limit || exhausted {
                 if options.sort == SortOrder::Relevance {
-                    chosen.sort_by(|a, b| {
-                        b.scored
-                            .score
-                            .total_cmp(&a.scored.score)
-                            .then_with(|| a.scored.address.cmp(&b.scored.address))
-                    });
+                    chosen.sort_by(|a, b| a.scored.result_order(&b.scored));
                 }
                 chosen.truncate(limit);
                 return Ok(Page {

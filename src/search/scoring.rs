@@ -61,6 +61,8 @@ pub struct Scored {
     pub feedback: f32,
     /// The factor for words found exactly as typed (1 when none, or not applied).
     pub exact: f32,
+    /// Its document's key ([`count::doc_key`]), which orders equal scores ([`top::result_order`]).
+    pub key: u64,
     /// Where the passage is.
     pub address: DocAddress,
 }
@@ -76,6 +78,19 @@ impl Scored {
     /// The parts added up, before the exact-form factor.
     fn sum(&self) -> f32 {
         self.passage + self.document + self.feedback
+    }
+
+    /// Result order ([`top::result_order`]).
+    pub fn result_order(&self, other: &Scored) -> std::cmp::Ordering {
+        top::result_order(&self.found(), &other.found())
+    }
+
+    fn found(&self) -> top::Found {
+        top::Found {
+            score: self.score,
+            key: self.key,
+            address: self.address,
+        }
     }
 }
 
@@ -142,12 +157,17 @@ pub fn ranked(
     let query = evidence.query;
     let passages = statistics(searcher, fields, evidence)?;
     let keys = Columns::new(searcher);
-    let plain = |score: f32, address: DocAddress| Scored {
+    let plain = |top::Found {
+                     score,
+                     key,
+                     address,
+                 }| Scored {
         score,
         passage: score,
         document: 0.0,
         feedback: 0.0,
         exact: 1.0,
+        key,
         address,
     };
     if sort == SortOrder::Date {
@@ -162,7 +182,16 @@ pub fn ranked(
         let (top, total) = searcher
             .search_with_statistics_provider(query, &(collector, PassagesAndDocuments), &passages)
             .context("searching")?;
-        let found = top.into_iter().map(|((_, s), a)| plain(s, a)).collect();
+        let found = top
+            .into_iter()
+            .map(|((_, score), address)| {
+                plain(top::Found {
+                    score,
+                    key: keys.doc_key(address),
+                    address,
+                })
+            })
+            .collect();
         return Ok(Ranked {
             passages: found,
             totals: Some(total),
@@ -181,7 +210,7 @@ pub fn ranked(
     // (or their numbers estimated) apart, without scoring; other queries (phrases above all)
     // are counted in the ranking pass, so that they are evaluated once.
     let (top, total) = if count && !evidence.any_word {
-        let collector = TopDocs::with_limit(pool).order_by_score();
+        let collector = top::BestPassages(pool);
         let (top, total) = searcher
             .search_with_statistics_provider(query, &(collector, PassagesAndDocuments), &passages)
             .context("searching")?;
@@ -205,7 +234,7 @@ pub fn ranked(
         };
         (top, total)
     };
-    let mut found: Vec<Scored> = top.into_iter().map(|(s, a)| plain(s, a)).collect();
+    let mut found: Vec<Scored> = top.into_iter().map(plain).collect();
     let bonus = Bonus {
         searcher,
         fields,
@@ -367,13 +396,9 @@ fn scores_at(
     Ok(scores)
 }
 
-/// Best first; equal scores in index order, so the order is the same on every run.
+/// Best first, equal scores in [`top::result_order`].
 pub fn sort_by_score(found: &mut [Scored]) {
-    found.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then_with(|| a.address.cmp(&b.address))
-    });
+    found.sort_by(Scored::result_order);
 }
 
 /// The first passage of the document `path`, scored like `like` (same document part): the
@@ -421,6 +446,7 @@ pub fn first_passage(
         document: like.document,
         feedback: like.feedback,
         exact: 1.0,
+        key: like.key,
         address,
     }))
 }

@@ -356,3 +356,42 @@ fn a_first_passage_is_shown_once_even_when_the_title_also_brings_it() {
     assert_eq!(passages.len(), all, "{passages:?}");
     assert_eq!(hits[0].passage, 0);
 }
+
+/// Equal scores are ordered by document, not by where the documents landed in the index:
+/// which indexing thread took a file, or which run added it, does not change the page.
+#[test]
+fn equal_scores_come_in_the_same_order_however_the_index_was_built() {
+    // 60 articles that score alike for `heron` (more than the 40 best passages re-scored),
+    // each with words of its own so that none is a copy of another.
+    let word = |i: usize| format!("w{}", (b'a' + (i % 26) as u8) as char).repeat(1 + i / 26);
+    let article = |i: usize| format!("Notes {}\n\nThe heron {} nested.\n", word(i), word(i));
+    let name = |i: usize| format!("n{i:02}.txt");
+    let at_once = TestEnv::new();
+    for i in 0..60 {
+        at_once.write(&name(i), &article(i));
+    }
+    at_once.index();
+    // The odd-numbered files first, then the even ones: two segments, each in path order.
+    let in_two_runs = TestEnv::new();
+    for parity in [1, 0] {
+        for i in (0..60).filter(|i| i % 2 == parity) {
+            in_two_runs.write(&name(i), &article(i));
+        }
+        in_two_runs.index();
+    }
+    let page = |env: &TestEnv| -> Vec<(String, f32)> {
+        let results = env.search("heron", &["--limit", "10"]);
+        results
+            .hits
+            .into_iter()
+            .map(|h| (h.path, h.score))
+            .collect()
+    };
+    let expected = page(&at_once);
+    assert_eq!(expected.len(), 10);
+    assert!(
+        expected.iter().all(|(_, s)| *s == expected[0].1),
+        "all tie: {expected:?}"
+    );
+    assert_eq!(page(&in_two_runs), expected);
+}

@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 use tantivy::postings::Postings;
 use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::{IndexRecordOption, Term};
-use tantivy::{DocId, DocSet, Searcher, SegmentReader};
+use tantivy::{DocId, DocSet, Searcher, SegmentOrdinal, SegmentReader};
 
 use crate::error::{IndexContext, Result};
 use crate::index::schema::{Fields, TITLE_WEIGHT};
@@ -27,6 +27,8 @@ struct Sums {
     passages: u32,
     /// The document's length, from its file record.
     length: u64,
+    /// Whether the file record was found.
+    record_read: bool,
     /// Per query term: occurrences in the passages' `body`, and in the title.
     frequencies: Vec<(u64, u64)>,
     /// Whether the title's frequencies were read (from the first passage met).
@@ -44,8 +46,11 @@ impl Sums {
     }
 }
 
-/// The BM25F scores of the documents with `keys` ([`crate::search::count::doc_key`]) for the
-/// weighted analyzed `terms`, by key; documents matching none of them are left out.
+/// The BM25F scores of `documents`, each a key ([`crate::search::count::doc_key`]) and the
+/// segment that holds it, for the weighted analyzed `terms`, by key; documents matching none
+/// of them are left out. A document's passages are indexed in one batch, so they lie in one
+/// segment (merges keep them together): only that segment is read, and the others only for the
+/// file record of a file touched since (whose new record was added on its own).
 ///
 /// Terms are weighted by the passages' idf, the same weight as in the passage scores; lengths
 /// are normalised by `average_length`, the documents' average length.
@@ -55,14 +60,14 @@ pub fn document_scores(
     passages: &PassageStatistics,
     average_length: f32,
     terms: &[(String, f32)],
-    keys: &[u64],
+    documents: &[(u64, SegmentOrdinal)],
 ) -> Result<HashMap<u64, f32>> {
-    if terms.is_empty() || keys.is_empty() {
+    if terms.is_empty() || documents.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut sums: FxHashMap<u64, Sums> = keys
+    let mut sums: FxHashMap<u64, Sums> = documents
         .iter()
-        .map(|&k| {
+        .map(|&(k, _)| {
             let sums = Sums {
                 frequencies: vec![(0, 0); terms.len()],
                 ..Sums::default()
@@ -70,8 +75,30 @@ pub fn document_scores(
             (k, sums)
         })
         .collect();
-    for segment in searcher.segment_readers() {
-        add_segment(segment, fields, terms, &mut sums).context("scoring documents")?;
+    let mut by_segment: Vec<(SegmentOrdinal, u64)> =
+        documents.iter().map(|&(k, s)| (s, k)).collect();
+    by_segment.sort_unstable();
+    by_segment.dedup();
+    for part in by_segment.chunk_by(|a, b| a.0 == b.0) {
+        let keys: Vec<u64> = part.iter().map(|&(_, k)| k).collect();
+        let segment = searcher.segment_reader(part[0].0);
+        add_segment(segment, fields, terms, &keys, &mut sums).context("scoring documents")?;
+    }
+    let unrecorded: Vec<u64> = by_segment
+        .iter()
+        .filter(|(_, k)| !sums[k].record_read)
+        .map(|&(_, k)| k)
+        .collect();
+    if !unrecorded.is_empty() {
+        for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
+            if by_segment
+                .binary_search_by_key(&(ordinal as u32), |&(s, _)| s)
+                .is_err()
+            {
+                add_segment(segment, fields, &[], &unrecorded, &mut sums)
+                    .context("scoring documents")?;
+            }
+        }
     }
     let average = average_length.max(1.0);
     // The passages' idf: one weight per term for both kinds of evidence.
@@ -98,17 +125,18 @@ pub fn document_scores(
         .collect())
 }
 
-/// Adds what `segment` holds of the documents in `sums`.
+/// Adds what `segment` holds of the documents `keys` to their `sums`.
 fn add_segment(
     segment: &SegmentReader,
     fields: &Fields,
     terms: &[(String, f32)],
+    keys: &[u64],
     sums: &mut FxHashMap<u64, Sums>,
 ) -> tantivy::Result<()> {
     // The passages of these documents in this segment, in doc-id order.
     let by_key = segment.inverted_index(fields.doc_key)?;
     let mut passages: Vec<(DocId, u64)> = Vec::new();
-    for &key in sums.keys() {
+    for &key in keys {
         let term = Term::from_field_u64(fields.doc_key, key);
         let Some(mut postings) = by_key.read_postings(&term, IndexRecordOption::Basic)? else {
             continue;
@@ -133,6 +161,7 @@ fn add_segment(
         let s = sums.get_mut(&key).expect("a key asked for");
         if body_norms.fieldnorm(doc) == 0 {
             s.length = lengths.first(doc).unwrap_or(0);
+            s.record_read = true;
             return false;
         }
         s.passages += 1;

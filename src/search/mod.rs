@@ -530,7 +530,7 @@ impl PassageSearcher {
                 if chosen.len() == limit {
                     break;
                 }
-                let key = columns.doc_key(scored.address);
+                let key = scored.key;
                 let content = columns.content(scored.address);
                 let same_story = by_content.get(&content).copied();
                 if let Some(first) = same_story.filter(|&i| chosen[i].key != key) {

@@ -156,7 +156,6 @@ pub fn ranked(
     let count = counting != Counting::None;
     let query = evidence.query;
     let passages = statistics(searcher, fields, evidence)?;
-    let keys = Columns::new(searcher);
     let plain = |top::Found {
                      score,
                      key,
@@ -171,23 +170,28 @@ pub fn ranked(
         address,
     };
     if sort == SortOrder::Date {
-        // Newest first; among passages of one day, the best match first.
+        // Newest first; among passages of one day, the best match first, then as in
+        // [`top::result_order`].
         let collector = TopDocs::with_limit(want).order_by((
             (
                 SortByStaticFastValue::<tantivy::DateTime>::for_field("date"),
                 Order::Desc,
             ),
             (SortBySimilarityScore, Order::Desc),
+            (
+                SortByStaticFastValue::<u64>::for_field(count::DOC_KEY),
+                Order::Asc,
+            ),
         ));
         let (top, total) = searcher
             .search_with_statistics_provider(query, &(collector, PassagesAndDocuments), &passages)
             .context("searching")?;
         let found = top
             .into_iter()
-            .map(|((_, score), address)| {
+            .map(|((_, score, key), address)| {
                 plain(top::Found {
                     score,
-                    key: keys.doc_key(address),
+                    key: key.unwrap_or(0),
                     address,
                 })
             })
@@ -240,7 +244,6 @@ pub fn ranked(
         fields,
         evidence,
         passages: &passages,
-        keys: &keys,
     };
     let bonuses = bonus.scores(&found, evidence.proximity, evidence.document_terms)?;
     for (scored, (passage, document)) in found.iter_mut().zip(bonuses) {
@@ -280,7 +283,6 @@ struct Bonus<'a> {
     fields: &'a Fields,
     evidence: &'a Evidence<'a>,
     passages: &'a PassageStatistics<'a>,
-    keys: &'a Columns<'a>,
 }
 
 impl Bonus<'_> {
@@ -306,7 +308,10 @@ impl Bonus<'_> {
         }
         let weight = self.evidence.ranking.document_weight;
         if weight > 0.0 {
-            let doc_keys: Vec<u64> = found.iter().map(|s| self.keys.doc_key(s.address)).collect();
+            let doc_keys: Vec<(u64, u32)> = found
+                .iter()
+                .map(|s| (s.key, s.address.segment_ord))
+                .collect();
             let documents = document::document_scores(
                 self.searcher,
                 self.fields,
@@ -315,7 +320,7 @@ impl Bonus<'_> {
                 document_terms,
                 &doc_keys,
             )?;
-            for (score, key) in scores.iter_mut().zip(&doc_keys) {
+            for (score, (key, _)) in scores.iter_mut().zip(&doc_keys) {
                 score.1 = weight * documents.get(key).copied().unwrap_or(0.0);
             }
         }
@@ -451,10 +456,10 @@ pub fn first_passage(
     }))
 }
 
-/// The fast columns read per candidate passage, opened once per segment when first needed.
+/// The content hashes of candidate passages (equal for documents with the same text), their
+/// column opened once per segment when first needed.
 pub struct Columns<'a> {
     searcher: &'a Searcher,
-    doc_key: Vec<OnceCell<Option<Column<u64>>>>,
     content: Vec<OnceCell<Option<Column<u64>>>>,
 }
 
@@ -464,27 +469,17 @@ impl<'a> Columns<'a> {
         let segments = searcher.segment_readers().len();
         Columns {
             searcher,
-            doc_key: (0..segments).map(|_| OnceCell::new()).collect(),
             content: (0..segments).map(|_| OnceCell::new()).collect(),
         }
     }
 
-    /// The document key of the document at `address` ([`count::doc_key`]).
-    pub fn doc_key(&self, address: DocAddress) -> u64 {
-        self.value(&self.doc_key, count::DOC_KEY, address)
-    }
-
-    /// The content hash of the passage at `address` (equal for documents with the same text).
-    pub fn content(&self, address: DocAddress) -> u64 {
-        self.value(&self.content, "content_hash", address)
-    }
-
-    fn value(&self, cells: &[OnceCell<Option<Column<u64>>>], name: &str, at: DocAddress) -> u64 {
-        let column = cells[at.segment_ord as usize].get_or_init(|| {
+    /// The content hash of the passage at `address`.
+    pub fn content(&self, at: DocAddress) -> u64 {
+        let column = self.content[at.segment_ord as usize].get_or_init(|| {
             self.searcher
                 .segment_reader(at.segment_ord)
                 .fast_fields()
-                .u64(name)
+                .u64("content_hash")
                 .ok()
         });
         column

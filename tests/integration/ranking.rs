@@ -364,7 +364,13 @@ fn equal_scores_come_in_the_same_order_however_the_index_was_built() {
     // 60 articles that score alike for `heron` (more than the 40 best passages re-scored),
     // each with words of its own so that none is a copy of another.
     let word = |i: usize| format!("w{}", (b'a' + (i % 26) as u8) as char).repeat(1 + i / 26);
-    let article = |i: usize| format!("Notes {}\n\nThe heron {} nested.\n", word(i), word(i));
+    let article = |i: usize| {
+        format!(
+            "date 2020-05-01 Notes {}\n\nThe heron {} nested.\n",
+            word(i),
+            word(i)
+        )
+    };
     let name = |i: usize| format!("n{i:02}.txt");
     let at_once = TestEnv::new();
     for i in 0..60 {
@@ -379,19 +385,21 @@ fn equal_scores_come_in_the_same_order_however_the_index_was_built() {
         }
         in_two_runs.index();
     }
-    let page = |env: &TestEnv| -> Vec<(String, f32)> {
-        let results = env.search("heron", &["--limit", "10"]);
+    let page = |env: &TestEnv, sort: &str| -> Vec<(String, f32)> {
+        let results = env.search("heron", &["--limit", "10", "--sort", sort]);
         results
             .hits
             .into_iter()
             .map(|h| (h.path, h.score))
             .collect()
     };
-    let expected = page(&at_once);
-    assert_eq!(expected.len(), 10);
-    assert!(
-        expected.iter().all(|(_, s)| *s == expected[0].1),
-        "all tie: {expected:?}"
-    );
-    assert_eq!(page(&in_two_runs), expected);
+    for sort in ["relevance", "date"] {
+        let expected = page(&at_once, sort);
+        assert_eq!(expected.len(), 10);
+        assert!(
+            expected.iter().all(|(_, s)| *s == expected[0].1),
+            "all tie: {expected:?}"
+        );
+        assert_eq!(page(&in_two_runs, sort), expected, "--sort {sort}");
+    }
 }

@@ -360,6 +360,17 @@ mod tests {
         (index, text)
     }
 
+    /// `TopDocs`' results as [`Found`] passages of an index without document keys.
+    fn unkeyed(top: Vec<(f32, DocAddress)>) -> Vec<Found> {
+        top.into_iter()
+            .map(|(score, address)| Found {
+                score,
+                key: 0,
+                address,
+            })
+            .collect()
+    }
+
     /// Carrying the threshold across segments finds what `TopDocs` finds, in the same order
     /// (an index without document keys orders equal scores by place, as `TopDocs` does),
     /// deleted passages left out; so do several threads sharing it, and the collector.
@@ -372,16 +383,11 @@ mod tests {
         for query in ["oil price", "stock market bank", "gold", "rate marker"] {
             let query = parser.parse_query(query).unwrap();
             for k in [1, 10, 40, 2000] {
-                let expected: Vec<Found> = searcher
-                    .search(&query, &TopDocs::with_limit(k).order_by_score())
-                    .unwrap()
-                    .into_iter()
-                    .map(|(score, address)| Found {
-                        score,
-                        key: 0,
-                        address,
-                    })
-                    .collect();
+                let expected = unkeyed(
+                    searcher
+                        .search(&query, &TopDocs::with_limit(k).order_by_score())
+                        .unwrap(),
+                );
                 assert_eq!(
                     best_passages(&searcher, query.as_ref(), &searcher, k).unwrap(),
                     expected,
@@ -399,14 +405,7 @@ mod tests {
                 let (top_docs, _) = searcher
                     .search(&query, &(TopDocs::with_limit(k).order_by_score(), Count))
                     .unwrap();
-                let top_docs: Vec<Found> = top_docs
-                    .into_iter()
-                    .map(|(score, address)| Found {
-                        score,
-                        key: 0,
-                        address,
-                    })
-                    .collect();
+                let top_docs = unkeyed(top_docs);
                 assert_eq!(collected, top_docs, "collector, k = {k}");
                 // One part searched after the other, as two threads may happen to run.
                 let shared = SharedThreshold::default();

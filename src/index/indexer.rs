@@ -155,6 +155,7 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
         },
         totals: DocumentTotals::default(),
         since_commit: 0,
+        since_trim: 0,
         skipped_files: Vec::new(),
     };
     let survey = if full_build {
@@ -265,6 +266,8 @@ struct Run<'a> {
     totals: DocumentTotals,
     /// Bytes of text added since the last commit.
     since_commit: u64,
+    /// Bytes of text added since freed memory was last handed back ([`release_freed_memory`]).
+    since_trim: u64,
     /// Document files skipped while indexing (binary, unreadable): present but not indexed.
     skipped_files: Vec<String>,
 }
@@ -316,6 +319,7 @@ impl Run<'_> {
                 self.report.passages += passages;
                 self.report.bytes_read += bytes;
                 self.since_commit += bytes;
+                self.since_trim += bytes;
             }
             FileOutcome::Unchanged { bytes } => {
                 self.report.unchanged += 1;
@@ -333,11 +337,36 @@ impl Run<'_> {
                 self.skipped_files.push(file.rel_path);
             }
         }
+        if self.since_trim >= TRIM_EVERY {
+            release_freed_memory();
+            self.since_trim = 0;
+        }
         if !self.options.rebuild && self.since_commit >= self.options.commit_every {
             commit(&mut self.writer, self.corpus_record, self.totals, true)?;
             self.since_commit = 0;
         }
         Ok(())
+    }
+}
+
+/// How much text is indexed between two calls of [`release_freed_memory`].
+const TRIM_EVERY: u64 = 128 * 1024 * 1024;
+
+/// Hands the memory the allocator holds free back to the system. glibc keeps what is freed in
+/// the middle of its arenas: each indexing thread frees a segment's buffers when it writes the
+/// segment and allocates the next one's, and over the 240 segments of a 10 GB build the
+/// arenas grew to 434 MB for a 256 MB budget.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            fn malloc_trim(pad: usize) -> std::ffi::c_int;
+        }
+        // SAFETY: glibc's `malloc_trim` takes each arena's lock and only releases free pages;
+        // it is safe to call from any thread at any time.
+        unsafe {
+            malloc_trim(0);
+        }
     }
 }
 
@@ -584,6 +613,7 @@ fn record_document(fields: &Fields, rel_path: &str, record: &FileRecord) -> Tant
     doc.add_i64(fields.mtime, record.mtime_ns);
     doc.add_u64(fields.hash, record.hash);
     doc.add_u64(fields.passages, record.passages);
+    doc.add_u64(fields.passage, record.passages);
     doc.add_u64(fields.length, record.length);
     doc
 }

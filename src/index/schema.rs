@@ -27,7 +27,9 @@ pub struct Fields {
     pub title: Field,
     /// Passage: the document's date (indexed, fast, stored), when it has one.
     pub date: Field,
-    /// Passage: ordinal of the passage in its document, from 0.
+    /// Passage: ordinal of the passage in its document, from 0 (fast: the doc id less the
+    /// ordinal names a passage's document within its segment, [`crate::search::count`]). File
+    /// record: the number of passages, which it follows.
     pub passage: Field,
     /// Passage: 1-based line of the passage's first character in the source file.
     pub line: Field,
@@ -83,7 +85,10 @@ pub fn build() -> Schema {
         "date",
         DateOptions::from(INDEXED | STORED | FAST).set_precision(DateTimePrecision::Seconds),
     );
-    b.add_u64_field("passage", stored_u64.clone().set_indexed());
+    b.add_u64_field(
+        crate::search::count::PASSAGE,
+        stored_u64.clone().set_indexed().set_fast(),
+    );
     b.add_u64_field("line", stored_u64.clone());
     b.add_u64_field("column", stored_u64.clone());
     b.add_u64_field("content_hash", fast_u64.clone());
@@ -137,7 +142,7 @@ impl Fields {
             path: get("path")?,
             title: get("title")?,
             date: get("date")?,
-            passage: get("passage")?,
+            passage: get(crate::search::count::PASSAGE)?,
             line: get("line")?,
             column: get("column")?,
             content_hash: get("content_hash")?,

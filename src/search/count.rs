@@ -1,7 +1,10 @@
 //! Counting what a query matches: passages, and the documents they come from. A document's
-//! passages are indexed in one batch, so they lie side by side in one segment (merges keep
-//! that order): its matching passages come one after another, and the documents are counted
-//! by the changes of the passages' `doc_key` (a hash of the document path), with no set.
+//! passages are indexed in one batch, so they lie side by side in one segment, in passage
+//! order (merges keep that order, and delete a document's passages together): its matching
+//! passages come one after another, and the documents are counted by the changes of what
+//! names a passage's document, with no set. That is a passage's doc id less its ordinal
+//! ([`PASSAGE`], a column of a few bits), or in an index written before that column existed,
+//! its `doc_key` (a 64-bit hash of the document path).
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
@@ -9,6 +12,10 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 /// Name of the fast field that identifies a passage's document.
 pub const DOC_KEY: &str = "doc_key";
+
+/// Name of the fast field of a passage's ordinal in its document (a file record's: the number
+/// of passages before it).
+pub const PASSAGE: &str = "passage";
 
 /// The document key of a path: equal paths, equal keys.
 pub fn doc_key(rel_path: &str) -> u64 {
@@ -31,10 +38,13 @@ pub struct Totals {
 
 /// One segment's part of [`PassagesAndDocuments`].
 pub struct SegmentCounter {
+    /// The column that names each passage's document: [`PASSAGE`] or [`DOC_KEY`].
     keys: Option<Column<u64>>,
+    /// Whether `keys` holds ordinals (the document is the doc id less the ordinal).
+    ordinals: bool,
     passages: usize,
     documents: usize,
-    /// The document of the last matching passage.
+    /// What names the document of the last matching passage.
     last: Option<u64>,
     /// Matching passages whose keys are not read yet: keys are read a block at a time, which
     /// costs a fraction of one look-up each.
@@ -54,10 +64,15 @@ impl SegmentCounter {
             self.keys_read.clear();
             self.keys_read.resize(self.pending.len(), None);
             keys.first_vals(&self.pending, &mut self.keys_read);
-            for &key in &self.keys_read {
-                if key.is_some() && self.last != key {
+            for (&doc, &key) in self.pending.iter().zip(&self.keys_read) {
+                let document = if self.ordinals {
+                    key.map(|ordinal| u64::from(doc).wrapping_sub(ordinal))
+                } else {
+                    key
+                };
+                if document.is_some() && self.last != document {
                     self.documents += 1;
-                    self.last = key;
+                    self.last = document;
                 }
             }
         }
@@ -74,8 +89,10 @@ impl Collector for PassagesAndDocuments {
         _: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<SegmentCounter> {
+        let ordinals = segment.fast_fields().u64(PASSAGE).ok();
         Ok(SegmentCounter {
-            keys: segment.fast_fields().u64(DOC_KEY).ok(),
+            ordinals: ordinals.is_some(),
+            keys: ordinals.or_else(|| segment.fast_fields().u64(DOC_KEY).ok()),
             passages: 0,
             documents: 0,
             last: None,
@@ -128,49 +145,65 @@ mod tests {
     use tantivy::{doc, Index, Term};
 
     /// Passages and documents are counted exactly whether tantivy hands the matches over in
-    /// blocks (nothing deleted) or one at a time (some deleted), across block boundaries.
+    /// blocks (nothing deleted) or one at a time (some deleted), across block boundaries, and
+    /// after a merge: from passage ordinals, or from document keys in an index without them.
     #[test]
     fn counts_passages_and_their_documents_with_and_without_deletions() {
-        let mut schema = Schema::builder();
-        let word = schema.add_text_field("word", STRING);
-        let key = schema.add_u64_field(DOC_KEY, FAST | INDEXED);
-        let index = Index::create_in_ram(schema.build());
-        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        let mut all = (0, std::collections::HashSet::new());
-        let mut expected = (0, std::collections::HashSet::new());
-        for document in 0..500u64 {
-            for passage in 0..(1 + document % 4) {
-                let matching = (document + passage) % 3 != 0;
-                let text = if matching { "yes" } else { "no" };
-                writer
-                    .add_document(doc!(word => text, key => document))
-                    .unwrap();
-                if matching {
-                    all.0 += 1;
-                    all.1.insert(document);
+        for with_ordinals in [true, false] {
+            let mut schema = Schema::builder();
+            let word = schema.add_text_field("word", STRING);
+            let key = schema.add_u64_field(DOC_KEY, FAST | INDEXED);
+            let ordinal = schema.add_u64_field(if with_ordinals { PASSAGE } else { "other" }, FAST);
+            let index = Index::create_in_ram(schema.build());
+            let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+            let mut all = (0, std::collections::HashSet::new());
+            let mut expected = (0, std::collections::HashSet::new());
+            for document in 0..500u64 {
+                let passages = 1 + document % 4;
+                for passage in 0..passages {
+                    let matching = (document + passage) % 3 != 0;
+                    let text = if matching { "yes" } else { "no" };
+                    writer
+                        .add_document(doc!(word => text, key => document, ordinal => passage))
+                        .unwrap();
+                    if matching {
+                        all.0 += 1;
+                        all.1.insert(document);
+                    }
+                    if matching && document % 7 != 0 {
+                        expected.0 += 1;
+                        expected.1.insert(document);
+                    }
                 }
-                if matching && document % 7 != 0 {
-                    expected.0 += 1;
-                    expected.1.insert(document);
+                // The file record, after its passages.
+                writer
+                    .add_document(doc!(key => document, ordinal => passages))
+                    .unwrap();
+                if document == 250 {
+                    writer.commit().unwrap();
                 }
             }
+            writer.commit().unwrap();
+            let query =
+                TermQuery::new(Term::from_field_text(word, "yes"), IndexRecordOption::Basic);
+            let count = || {
+                let searcher = index.reader().unwrap().searcher();
+                searcher.search(&query, &PassagesAndDocuments).unwrap()
+            };
+            let before = count();
+            assert_eq!((before.passages, before.documents), (all.0, all.1.len()));
+            for document in (0..500u64).step_by(7) {
+                writer.delete_term(Term::from_field_u64(key, document));
+            }
+            writer.commit().unwrap();
+            let after = count();
+            let expected = (expected.0, expected.1.len());
+            assert_eq!((after.passages, after.documents), expected);
+            let segments = index.searchable_segment_ids().unwrap();
+            assert_eq!(segments.len(), 2);
+            writer.merge(&segments).wait().unwrap();
+            let merged = count();
+            assert_eq!((merged.passages, merged.documents), expected, "merged");
         }
-        writer.commit().unwrap();
-        let query = TermQuery::new(Term::from_field_text(word, "yes"), IndexRecordOption::Basic);
-        let count = || {
-            let searcher = index.reader().unwrap().searcher();
-            searcher.search(&query, &PassagesAndDocuments).unwrap()
-        };
-        let before = count();
-        assert_eq!((before.passages, before.documents), (all.0, all.1.len()));
-        for document in (0..500u64).step_by(7) {
-            writer.delete_term(Term::from_field_u64(key, document));
-        }
-        writer.commit().unwrap();
-        let after = count();
-        assert_eq!(
-            (after.passages, after.documents),
-            (expected.0, expected.1.len())
-        );
     }
 }

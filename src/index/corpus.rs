@@ -88,7 +88,7 @@ pub fn walk(root: &Path, visit: &mut dyn FnMut(Entry) -> bool) -> Result<()> {
         .follow_links(true)
         .sort_by(|a, b| sort_key(a).cmp(sort_key(b)))
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(entry_name(e)));
     let mut batch: Vec<String> = Vec::with_capacity(METADATA_BATCH);
     for entry in walker {
         let entry = match entry {
@@ -111,7 +111,7 @@ pub fn walk(root: &Path, visit: &mut dyn FnMut(Entry) -> bool) -> Result<()> {
                 continue;
             }
         };
-        if entry.file_type().is_file() && has_document_extension(entry.path()) {
+        if entry.file_type().is_file() && is_document_name(entry_name(&entry)) {
             batch.push(relative_path(root, entry.path()));
             if batch.len() == METADATA_BATCH && !visit_batch(root, &mut batch, visit) {
                 return Ok(());
@@ -129,8 +129,24 @@ pub fn walk(root: &Path, visit: &mut dyn FnMut(Entry) -> bool) -> Result<()> {
 
 /// An entry's name as it sorts among its siblings: a folder's followed by `/`.
 fn sort_key(entry: &walkdir::DirEntry) -> impl Iterator<Item = u8> + '_ {
-    let name = entry.file_name().as_encoded_bytes().iter().copied();
+    let name = entry_name(entry).iter().copied();
     name.chain(entry.file_type().is_dir().then_some(b'/'))
+}
+
+/// A walk entry's name, as bytes: what follows the last separator of its path, which walkdir
+/// makes by joining the folder's path and the name. (walkdir's `file_name` parses the path
+/// into components; in the sort of every folder's entries that was a fifth of the time of a
+/// no-op update of 6.8 million files.)
+pub fn entry_name(entry: &walkdir::DirEntry) -> &[u8] {
+    if entry.depth() == 0 {
+        return entry.file_name().as_encoded_bytes();
+    }
+    let path = entry.path().as_os_str().as_encoded_bytes();
+    let start = path
+        .iter()
+        .rposition(|&b| std::path::is_separator(char::from(b)))
+        .map_or(0, |i| i + 1);
+    &path[start..]
 }
 
 /// Reads the metadata of the files in `batch` (most of a walk's time on a large corpus, so
@@ -209,17 +225,19 @@ impl CorpusFile {
 }
 
 /// True for names the walk passes over (`.git`, `.DS_Store`, …).
-pub fn is_hidden(name: &std::ffi::OsStr) -> bool {
-    name.to_str().is_some_and(|s| s.starts_with('.'))
+pub fn is_hidden(name: &[u8]) -> bool {
+    name.first() == Some(&b'.')
 }
 
-/// True for files the walk lists as documents.
-pub fn has_document_extension(path: &Path) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-        DOCUMENT_EXTENSIONS
+/// True for the names of files the walk lists as documents: those with a document extension
+/// (as `Path::extension` finds it: after the last dot, not a leading one).
+pub fn is_document_name(name: &[u8]) -> bool {
+    match name.iter().rposition(|&b| b == b'.') {
+        Some(dot) if dot > 0 => DOCUMENT_EXTENSIONS
             .iter()
-            .any(|d| e.eq_ignore_ascii_case(d))
-    })
+            .any(|d| name[dot + 1..].eq_ignore_ascii_case(d.as_bytes())),
+        _ => false,
+    }
 }
 
 /// `path` relative to `root`, with `/` separators (walkdir's paths all start with `root`).
@@ -288,6 +306,17 @@ mod tests {
             names,
             ["2024-01.txt", "2024.txt", "2024/a.txt", "2024/b.txt"]
         );
+    }
+
+    #[test]
+    fn document_names_are_told_by_their_last_extension() {
+        for name in ["a.txt", "a.TXT", "notes.md", "..txt", "a.b.txt", "ünï.txt"] {
+            assert!(is_document_name(name.as_bytes()), "{name}");
+        }
+        for name in [".txt", "a.txt.png", "txt", "a.", "a.text", "a_txt"] {
+            assert!(!is_document_name(name.as_bytes()), "{name}");
+        }
+        assert!(is_hidden(b".git") && !is_hidden(b"a.git"));
     }
 
     #[test]

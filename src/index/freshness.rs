@@ -220,7 +220,7 @@ pub fn drift(root: &Path, snapshot: &Snapshot, indexed: &dyn Fn(&str) -> bool) -
         let mut documents: Vec<String> = Vec::new();
         for entry in entries.flatten() {
             let name = entry.file_name();
-            if corpus::is_hidden(&name) {
+            if corpus::is_hidden(name.as_encoded_bytes()) {
                 continue;
             }
             let name = name.to_string_lossy();
@@ -235,8 +235,7 @@ pub fn drift(root: &Path, snapshot: &Snapshot, indexed: &dyn Fn(&str) -> bool) -
                 if !snapshot.folders.contains_key(&rel) {
                     drift.added += count_documents(&entry.path());
                 }
-            } else if corpus::has_document_extension(Path::new(name.as_ref()))
-                && !snapshot.skipped.contains(&rel)
+            } else if corpus::is_document_name(name.as_bytes()) && !snapshot.skipped.contains(&rel)
             {
                 documents.push(rel);
             }
@@ -266,9 +265,9 @@ pub fn count_documents(dir: &Path) -> u64 {
     walkdir::WalkDir::new(dir)
         .follow_links(true)
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !corpus::is_hidden(e.file_name()))
+        .filter_entry(|e| e.depth() == 0 || !corpus::is_hidden(corpus::entry_name(e)))
         .flatten()
-        .filter(|e| e.file_type().is_file() && corpus::has_document_extension(e.path()))
+        .filter(|e| e.file_type().is_file() && corpus::is_document_name(corpus::entry_name(e)))
         .count() as u64
 }
 

@@ -214,10 +214,11 @@ pub fn ranked(
     // (or their numbers estimated) apart, without scoring; other queries (phrases above all)
     // are counted in the ranking pass, so that they are evaluated once.
     let (top, total) = if count && !evidence.any_word {
-        let collector = top::BestPassages(pool);
-        let (top, total) = searcher
+        let collector = top::BestPassages::new(query, pool);
+        let (mut top, total) = searcher
             .search_with_statistics_provider(query, &(collector, PassagesAndDocuments), &passages)
             .context("searching")?;
+        top::settle(searcher, query, &passages, &mut top, pool)?;
         (top, Some(total))
     } else {
         let top = top::best_passages(searcher, query, &passages, pool)?;
@@ -301,7 +302,7 @@ impl Bonus<'_> {
         }
         let addresses: Vec<DocAddress> = found.iter().map(|s| s.address).collect();
         for query in passage_queries {
-            let bonus = scores_at(self.searcher, query.as_ref(), self.passages, &addresses)?;
+            let bonus = top::scores_at(self.searcher, query.as_ref(), self.passages, &addresses)?;
             for (score, bonus) in scores.iter_mut().zip(bonus) {
                 score.0 += bonus;
             }
@@ -356,49 +357,6 @@ fn estimated_totals(
         documents: (documents * (1.0 - none.powf(per_document))).round() as usize,
         estimated: true,
     }))
-}
-
-/// The scores `query` gives the documents at `addresses` (0 where it does not match), found by
-/// seeking its scorer to each of them. Give it one term or phrase at a time: a union's scorer
-/// seeks by scoring every document on the way.
-fn scores_at(
-    searcher: &Searcher,
-    query: &dyn Query,
-    statistics: &dyn tantivy::query::Bm25StatisticsProvider,
-    addresses: &[DocAddress],
-) -> Result<Vec<f32>> {
-    use tantivy::query::EnableScoring;
-    use tantivy::DocSet;
-    let weight = query
-        .weight(EnableScoring::enabled_from_statistics_provider(
-            statistics, searcher,
-        ))
-        .context("scoring")?;
-    let mut order: Vec<usize> = (0..addresses.len()).collect();
-    order.sort_by_key(|&i| addresses[i]);
-    let mut scores = vec![0.0; addresses.len()];
-    let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
-    for i in order {
-        let address = addresses[i];
-        if current
-            .as_ref()
-            .is_none_or(|(segment, _)| *segment != address.segment_ord)
-        {
-            let reader = searcher.segment_reader(address.segment_ord);
-            current = Some((
-                address.segment_ord,
-                weight.scorer(reader, 1.0).context("scoring")?,
-            ));
-        }
-        let (_, scorer) = current.as_mut().expect("a scorer");
-        if scorer.doc() < address.doc_id {
-            scorer.seek(address.doc_id);
-        }
-        if scorer.doc() == address.doc_id {
-            scores[i] = scorer.score();
-        }
-    }
-    Ok(scores)
 }
 
 /// Best first, equal scores in [`top::result_order`].

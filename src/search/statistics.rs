@@ -5,6 +5,8 @@
 //! (`prices` stemmed in English passages, kept whole in others) has one document frequency
 //! for all its forms, as one word should.
 
+use std::sync::Mutex;
+
 use rustc_hash::FxHashMap;
 use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::{Field, Term};
@@ -19,6 +21,10 @@ pub struct PassageStatistics<'a> {
     documents: u64,
     /// The document frequencies of terms that are forms of one query word: the sum over the forms.
     word_freqs: FxHashMap<Term, u64>,
+    /// The other terms' document frequencies, as looked up: a query's terms are weighed for
+    /// its passages, for their documents, for the bonuses and for [`crate::search::top::settle`],
+    /// and each look-up reads every segment's term dictionary.
+    looked_up: Mutex<FxHashMap<Term, u64>>,
 }
 
 impl<'a> PassageStatistics<'a> {
@@ -34,6 +40,7 @@ impl<'a> PassageStatistics<'a> {
             facts,
             documents: all.saturating_sub(facts.documents).max(1),
             word_freqs: FxHashMap::default(),
+            looked_up: Mutex::default(),
         }
     }
 
@@ -79,7 +86,17 @@ impl Bm25StatisticsProvider for PassageStatistics<'_> {
         // Never above the document count (tantivy asserts it).
         let freq = match self.word_freqs.get(term) {
             Some(&freq) => freq,
-            None => self.searcher.doc_freq(term)?,
+            None => {
+                let mut looked_up = self.looked_up.lock().unwrap_or_else(|e| e.into_inner());
+                match looked_up.get(term) {
+                    Some(&freq) => freq,
+                    None => {
+                        let freq = self.searcher.doc_freq(term)?;
+                        looked_up.insert(term.clone(), freq);
+                        freq
+                    }
+                }
+            }
         };
         Ok(freq.min(self.documents))
     }

@@ -9,6 +9,10 @@
 //!   thread took which file, and on merges: a rebuild of the same corpus could show other
 //!   hits. Here equal scores are ordered by their document's key (a hash of its path), then by
 //!   place, which within one document is passage order ([`result_order`]).
+//! - tantivy sums a passage's term scores in an order that depends on where its cursors stand,
+//!   so one passage may score a rounding error apart in two layouts of the same files. Here
+//!   the passages within a rounding error of the k-th are kept too, and all are scored again
+//!   with the terms summed in the query's order ([`settle`]) before the `k` best are cut.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -16,7 +20,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
-use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Query, Weight};
+use tantivy::query::{Bm25StatisticsProvider, BooleanQuery, EnableScoring, Occur, Query, Weight};
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use crate::error::{IndexContext, Result};
@@ -43,6 +47,123 @@ pub fn result_order(a: &Found, b: &Found) -> std::cmp::Ordering {
         .then_with(|| a.address.cmp(&b.address))
 }
 
+/// How far below the k-th best score, as a fraction of it, a passage may have been scored and
+/// still be kept for [`settle`]: far above the rounding error of a sum of a few dozen terms
+/// (about 1e-7 each), far below any difference that matters.
+const NEAR: f32 = 1e-5;
+
+/// The lowest score that may be the k-th best's, given that it was computed as `kth`.
+fn near(kth: f32) -> f32 {
+    kth - kth.abs() * NEAR
+}
+
+/// Sorts `found` in [`result_order`] and keeps the `k` best, with those scored within a
+/// rounding error ([`NEAR`]) of the k-th when `near`.
+fn keep_best(found: &mut Vec<Found>, k: usize, near: bool) {
+    found.sort_by(result_order);
+    if k == 0 || found.len() <= k || !near {
+        found.truncate(k);
+        return;
+    }
+    let bound = self::near(found[k - 1].score);
+    let end = k + found[k..].iter().take_while(|f| f.score >= bound).count();
+    found.truncate(end);
+}
+
+/// Scores `found` again with the query's terms summed in the query's order, which does not
+/// depend on the index's layout, then keeps the `k` best in [`result_order`]. `found` comes
+/// from [`best_passages`] or [`BestPassages`], which keep those near the k-th for this.
+pub fn settle(
+    searcher: &Searcher,
+    query: &dyn Query,
+    statistics: &dyn Bm25StatisticsProvider,
+    found: &mut Vec<Found>,
+    k: usize,
+) -> Result<()> {
+    if scored_in_parts(query) {
+        let addresses: Vec<DocAddress> = found.iter().map(|f| f.address).collect();
+        let scores = scores_in_order(searcher, query, statistics, &addresses)?;
+        for (found, score) in found.iter_mut().zip(scores) {
+            found.score = score;
+        }
+    }
+    found.sort_by(result_order);
+    found.truncate(k);
+    Ok(())
+}
+
+/// Whether `query` is a Boolean combination whose score is a sum that [`scores_in_order`]
+/// can fix the order of (a single term or phrase is scored alike in any layout).
+fn scored_in_parts(query: &dyn Query) -> bool {
+    query.downcast_ref::<BooleanQuery>().is_some()
+}
+
+/// The scores of `query` at `addresses`: a Boolean query's as the sum of its clauses' scores,
+/// in clause order (an excluded clause adds nothing), any other as its scorer gives them.
+fn scores_in_order(
+    searcher: &Searcher,
+    query: &dyn Query,
+    statistics: &dyn Bm25StatisticsProvider,
+    addresses: &[DocAddress],
+) -> Result<Vec<f32>> {
+    let Some(boolean) = query.downcast_ref::<BooleanQuery>() else {
+        return scores_at(searcher, query, statistics, addresses);
+    };
+    let mut scores = vec![0.0; addresses.len()];
+    for (occur, clause) in boolean.clauses() {
+        if *occur == Occur::MustNot {
+            continue;
+        }
+        let part = scores_in_order(searcher, clause.as_ref(), statistics, addresses)?;
+        for (score, part) in scores.iter_mut().zip(part) {
+            *score += part;
+        }
+    }
+    Ok(scores)
+}
+
+/// The scores `query` gives the documents at `addresses` (0 where it does not match), found by
+/// seeking its scorer to each of them. Give it one term or phrase at a time: a union's scorer
+/// seeks by scoring every document on the way.
+pub fn scores_at(
+    searcher: &Searcher,
+    query: &dyn Query,
+    statistics: &dyn Bm25StatisticsProvider,
+    addresses: &[DocAddress],
+) -> Result<Vec<f32>> {
+    use tantivy::DocSet;
+    let weight = query
+        .weight(EnableScoring::enabled_from_statistics_provider(
+            statistics, searcher,
+        ))
+        .context("scoring")?;
+    let mut order: Vec<usize> = (0..addresses.len()).collect();
+    order.sort_by_key(|&i| addresses[i]);
+    let mut scores = vec![0.0; addresses.len()];
+    let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
+    for i in order {
+        let address = addresses[i];
+        if current
+            .as_ref()
+            .is_none_or(|(segment, _)| *segment != address.segment_ord)
+        {
+            let reader = searcher.segment_reader(address.segment_ord);
+            current = Some((
+                address.segment_ord,
+                weight.scorer(reader, 1.0).context("scoring")?,
+            ));
+        }
+        let (_, scorer) = current.as_mut().expect("a scorer");
+        if scorer.doc() < address.doc_id {
+            scorer.seek(address.doc_id);
+        }
+        if scorer.doc() == address.doc_id {
+            scores[i] = scorer.score();
+        }
+    }
+    Ok(scores)
+}
+
 /// Indexes with fewer passages than this are searched on one thread: starting threads would
 /// cost more than it saves.
 const PARALLEL_MIN_DOCS: u64 = 200_000;
@@ -59,7 +180,7 @@ pub fn threads_for(segments: usize, docs: u64) -> usize {
     cores.min(segments).clamp(1, MAX_THREADS)
 }
 
-/// The `k` best passages for `query`, in [`result_order`].
+/// The `k` best passages for `query`, in [`result_order`], [`settle`]d.
 pub fn best_passages(
     searcher: &Searcher,
     query: &dyn Query,
@@ -76,20 +197,25 @@ pub fn best_passages(
         .context("searching")?;
     let readers = searcher.segment_readers();
     let threads = threads_for(readers.len(), searcher.num_docs());
-    best_on_threads(weight.as_ref(), readers, k, threads)
+    let near = scored_in_parts(query);
+    let mut best = best_on_threads(weight.as_ref(), readers, k, near, threads)?;
+    settle(searcher, query, statistics, &mut best, k)?;
+    Ok(best)
 }
 
-/// The `k` best passages of `readers`' segments, searched by `threads` threads.
+/// The `k` best passages of `readers`' segments, searched by `threads` threads, with those
+/// near the k-th when `near` ([`keep_best`]).
 fn best_on_threads(
     weight: &dyn Weight,
     readers: &[SegmentReader],
     k: usize,
+    near: bool,
     threads: usize,
 ) -> Result<Vec<Found>> {
     let shared = SharedThreshold::default();
     let parts: Vec<Result<Vec<Entry>>> = if threads == 1 {
         let all: Vec<usize> = (0..readers.len()).collect();
-        vec![best_in_segments(weight, readers, &all, k, &shared)]
+        vec![best_in_segments(weight, readers, &all, k, near, &shared)]
     } else {
         let shared = &shared;
         std::thread::scope(|scope| {
@@ -98,7 +224,7 @@ fn best_on_threads(
             for t in 0..threads {
                 // Every `threads`-th segment, so that each thread gets old and new ones.
                 let ordinals: Vec<usize> = (t..readers.len()).step_by(threads).collect();
-                let work = move || best_in_segments(weight, readers, &ordinals, k, shared);
+                let work = move || best_in_segments(weight, readers, &ordinals, k, near, shared);
                 match std::thread::Builder::new().spawn_scoped(scope, work.clone()) {
                     Ok(worker) => workers.push(worker),
                     // No thread to be had: this one does the work.
@@ -117,20 +243,20 @@ fn best_on_threads(
     for part in parts {
         best.extend(part?.into_iter().map(Entry::found));
     }
-    best.sort_by(result_order);
-    best.truncate(k);
+    keep_best(&mut best, k, near);
     Ok(best)
 }
 
-/// The `k` best passages of the segments `ordinals`.
+/// The `k` best passages of the segments `ordinals`, with those near the k-th when `near`.
 fn best_in_segments(
     weight: &dyn Weight,
     readers: &[SegmentReader],
     ordinals: &[usize],
     k: usize,
+    near: bool,
     shared: &SharedThreshold,
 ) -> Result<Vec<Entry>> {
-    let mut best = Best::new(k);
+    let mut best = Best::new(k, near);
     for &ordinal in ordinals {
         let reader = &readers[ordinal];
         let alive = reader.alive_bitset();
@@ -151,7 +277,7 @@ fn best_in_segments(
             )
             .context("searching")?;
     }
-    Ok(best.heap.into_vec())
+    Ok(best.into_entries())
 }
 
 /// The document keys of a segment's passages, when the index has them.
@@ -163,47 +289,101 @@ fn key_of(keys: &Option<Column<u64>>, doc: DocId) -> u64 {
     keys.as_ref().and_then(|c| c.first(doc)).unwrap_or(0)
 }
 
-/// The `k` best passages offered so far, in a heap whose top is the first to drop.
+/// Passages kept near the k-th at most (beyond that, a run of equal scores may be cut by
+/// their rounding errors).
+const NEAR_MAX: usize = 4096;
+
+/// The `k` best passages offered so far, in a heap whose top is the first to drop, and when
+/// asked those that dropped out within a rounding error of the k-th ([`NEAR`]).
 struct Best {
     heap: BinaryHeap<Entry>,
+    near: Option<Vec<Entry>>,
     k: usize,
 }
 
 impl Best {
-    fn new(k: usize) -> Best {
+    fn new(k: usize, near: bool) -> Best {
         Best {
             heap: BinaryHeap::with_capacity(k + 1),
+            near: near.then(Vec::new),
             k,
         }
     }
 
-    /// Keeps the passage if it is among the `k` best; returns the k-th best score once `k`
-    /// passages are kept.
+    /// Keeps the passage if it is among the `k` best, or near the k-th; returns the k-th best
+    /// score once `k` passages are kept.
     fn offer(&mut self, score: f32, key: u64, address: DocAddress) -> Option<f32> {
         let entry = Entry(score, Reverse((key, address)));
         if self.heap.len() == self.k && self.heap.peek().is_some_and(|worst| *worst <= entry) {
+            self.keep_near(entry);
             return None;
         }
         self.heap.push(entry);
         if self.heap.len() > self.k {
-            self.heap.pop();
+            if let Some(dropped) = self.heap.pop() {
+                self.keep_near(dropped);
+            }
         }
         (self.heap.len() == self.k).then(|| self.heap.peek().map_or(f32::MIN, |e| e.0))
     }
 
-    /// The largest score a passage may have and still not be kept: just below the k-th best,
-    /// since an equal score may come first by its key.
+    /// Keeps a passage that dropped out of the `k` best if it is near the k-th and near ones
+    /// are asked for; forgets those no longer near.
+    fn keep_near(&mut self, dropped: Entry) {
+        let (Some(kept), Some(worst)) = (&mut self.near, self.heap.peek()) else {
+            return;
+        };
+        let bound = near(worst.0);
+        if dropped.0 >= bound {
+            kept.push(dropped);
+        }
+        if kept.len() > self.k.max(64) {
+            kept.retain(|e| e.0 >= bound);
+            if kept.len() > NEAR_MAX {
+                // Best first (an entry orders below those it beats).
+                kept.sort_unstable();
+                kept.truncate(NEAR_MAX / 2);
+            }
+        }
+    }
+
+    /// The largest score a passage may have and still not be kept: just below the lowest
+    /// that may be the k-th best's.
     fn below(&self) -> f32 {
         match self.heap.peek() {
-            Some(worst) if self.heap.len() == self.k => worst.0.next_down(),
+            Some(worst) if self.heap.len() == self.k => near(worst.0).next_down(),
             _ => f32::MIN,
         }
     }
+
+    /// The passages kept, in no order.
+    fn into_entries(self) -> Vec<Entry> {
+        let mut entries = self.near.unwrap_or_default();
+        if let Some(bound) = self.heap.peek().map(|worst| near(worst.0)) {
+            entries.retain(|e| e.0 >= bound);
+        }
+        entries.extend(self.heap);
+        entries
+    }
 }
 
-/// The `k` best passages in [`result_order`], as a collector: for the queries that are
-/// counted in the ranking pass ([`crate::search::scoring`]), where block-max WAND cannot skip.
-pub struct BestPassages(pub usize);
+/// The `k` best passages in [`result_order`], with those near the k-th, as a collector: for the
+/// queries that are counted in the ranking pass ([`crate::search::scoring`]), where block-max
+/// WAND cannot skip. [`settle`] cuts them to `k`.
+pub struct BestPassages {
+    k: usize,
+    near: bool,
+}
+
+impl BestPassages {
+    /// The `k` best passages for `query`.
+    pub fn new(query: &dyn Query, k: usize) -> BestPassages {
+        BestPassages {
+            k,
+            near: scored_in_parts(query),
+        }
+    }
+}
 
 impl Collector for BestPassages {
     type Fruit = Vec<Found>;
@@ -215,7 +395,7 @@ impl Collector for BestPassages {
         reader: &SegmentReader,
     ) -> tantivy::Result<BestInSegment> {
         Ok(BestInSegment {
-            best: Best::new(self.0),
+            best: Best::new(self.k, self.near),
             keys: doc_keys(reader),
             ordinal,
         })
@@ -227,8 +407,7 @@ impl Collector for BestPassages {
 
     fn merge_fruits(&self, parts: Vec<Vec<Entry>>) -> tantivy::Result<Vec<Found>> {
         let mut best: Vec<Found> = parts.into_iter().flatten().map(Entry::found).collect();
-        best.sort_by(result_order);
-        best.truncate(self.0);
+        keep_best(&mut best, self.k, self.near);
         Ok(best)
     }
 }
@@ -252,7 +431,7 @@ impl SegmentCollector for BestInSegment {
     }
 
     fn harvest(self) -> Vec<Entry> {
-        self.best.heap.into_vec()
+        self.best.into_entries()
     }
 }
 
@@ -308,7 +487,8 @@ impl SharedThreshold {
         self.bits.fetch_max(ordered, Ordering::Relaxed);
     }
 
-    /// The largest score below the threshold: a passage must beat it to be passed on.
+    /// The largest score below the lowest that may be the threshold's: a passage must beat
+    /// it to be passed on.
     fn below(&self) -> f32 {
         match self.bits.load(Ordering::Relaxed) {
             0 => f32::MIN,
@@ -318,7 +498,7 @@ impl SharedThreshold {
                 } else {
                     !ordered
                 };
-                f32::from_bits(bits).next_down()
+                near(f32::from_bits(bits)).next_down()
             }
         }
     }
@@ -371,57 +551,141 @@ mod tests {
             .collect()
     }
 
-    /// Carrying the threshold across segments finds what `TopDocs` finds, in the same order
-    /// (an index without document keys orders equal scores by place, as `TopDocs` does),
-    /// deleted passages left out; so do several threads sharing it, and the collector.
+    /// The `k` best passages for the words of `text`, each word scored alone by `TopDocs` and
+    /// the scores summed in the words' order: what the search must find in any layout.
+    fn summed_in_order(
+        searcher: &Searcher,
+        parser: &QueryParser,
+        text: &str,
+        k: usize,
+    ) -> Vec<Found> {
+        let mut sums: std::collections::BTreeMap<DocAddress, f32> = Default::default();
+        for word in text.split(' ') {
+            let query = parser.parse_query(word).unwrap();
+            let top = TopDocs::with_limit(100_000).order_by_score();
+            for (score, address) in searcher.search(&query, &top).unwrap() {
+                *sums.entry(address).or_insert(0.0) += score;
+            }
+        }
+        let mut found = unkeyed(sums.into_iter().map(|(a, s)| (s, a)).collect());
+        found.sort_by(result_order);
+        found.truncate(k);
+        found
+    }
+
+    /// Carrying the threshold across segments finds the best passages, scored as the sum of
+    /// their words' scores in the query's order, best first (an index without document keys
+    /// orders equal scores by place), deleted passages left out; so do several threads
+    /// sharing it, and the collector.
     #[test]
-    fn best_passages_are_what_top_docs_finds_on_one_thread_or_several() {
+    fn best_passages_are_the_best_sums_on_one_thread_or_several() {
         let (index, text) = segmented_index();
         let searcher = index.reader().unwrap().searcher();
         assert_eq!(searcher.segment_readers().len(), 5);
         let parser = QueryParser::for_index(&index, vec![text]);
-        for query in ["oil price", "stock market bank", "gold", "rate marker"] {
-            let query = parser.parse_query(query).unwrap();
+        for words in ["oil price", "stock market bank", "gold", "rate marker"] {
+            let query = parser.parse_query(words).unwrap();
             for k in [1, 10, 40, 2000] {
-                let expected = unkeyed(
-                    searcher
-                        .search(&query, &TopDocs::with_limit(k).order_by_score())
-                        .unwrap(),
-                );
+                let expected = summed_in_order(&searcher, &parser, words, k);
                 assert_eq!(
                     best_passages(&searcher, query.as_ref(), &searcher, k).unwrap(),
                     expected,
-                    "k = {k}"
+                    "{words}, k = {k}"
                 );
+                let settled = |mut found: Vec<Found>| {
+                    settle(&searcher, query.as_ref(), &searcher, &mut found, k).unwrap();
+                    found
+                };
                 let weight = query
                     .weight(EnableScoring::enabled_from_searcher(&searcher))
                     .unwrap();
                 let readers = searcher.segment_readers();
-                let threaded = best_on_threads(weight.as_ref(), readers, k, 3).unwrap();
-                assert_eq!(threaded, expected, "three threads, k = {k}");
-                // Beside another collector, as it is used, and as `TopDocs` is then: every
-                // match scored, without block-max WAND (whose sums may differ in the last bit).
-                let (collected, _) = searcher.search(&query, &(BestPassages(k), Count)).unwrap();
-                let (top_docs, _) = searcher
-                    .search(&query, &(TopDocs::with_limit(k).order_by_score(), Count))
-                    .unwrap();
-                let top_docs = unkeyed(top_docs);
-                assert_eq!(collected, top_docs, "collector, k = {k}");
+                let near = scored_in_parts(query.as_ref());
+                let threaded = best_on_threads(weight.as_ref(), readers, k, near, 3).unwrap();
+                assert_eq!(settled(threaded), expected, "three threads, k = {k}");
+                // Beside another collector, as it is used: every match scored, without
+                // block-max WAND.
+                let collector = (BestPassages::new(query.as_ref(), k), Count);
+                let (collected, _) = searcher.search(&query, &collector).unwrap();
+                assert_eq!(settled(collected), expected, "collector, k = {k}");
                 // One part searched after the other, as two threads may happen to run.
                 let shared = SharedThreshold::default();
                 let mut parallel = Vec::new();
                 for ordinals in [[0, 2, 4].as_slice(), &[1, 3]] {
                     parallel.extend(
-                        best_in_segments(weight.as_ref(), readers, ordinals, k, &shared)
+                        best_in_segments(weight.as_ref(), readers, ordinals, k, near, &shared)
                             .unwrap()
                             .into_iter()
                             .map(Entry::found),
                     );
                 }
-                parallel.sort_by(result_order);
-                parallel.truncate(k);
-                assert_eq!(parallel, expected, "two parts, k = {k}");
+                keep_best(&mut parallel, k, near);
+                assert_eq!(settled(parallel), expected, "two parts, k = {k}");
             }
+        }
+    }
+
+    /// The same passages in one segment and in five, added in another order: the same best
+    /// passages with the same scores, though tantivy adds up their words' scores in an order
+    /// that depends on the layout.
+    #[test]
+    fn the_best_passages_and_their_scores_do_not_depend_on_the_layout() {
+        let mut schema = Schema::builder();
+        let text = schema.add_text_field("text", TEXT);
+        let key = schema.add_u64_field(DOC_KEY, tantivy::schema::FAST);
+        let schema = schema.build();
+        let words = [
+            "oil", "price", "market", "stock", "bank", "rate", "gold", "crude",
+        ];
+        let mut seed = 11u64;
+        let bodies: Vec<String> = (0..3000)
+            .map(|n| {
+                (0..(2 + n % 23))
+                    .map(|_| {
+                        seed = seed
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        words[(seed >> 33) as usize % words.len()]
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        let build = |parts: usize| {
+            let index = Index::create_in_ram(schema.clone());
+            let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+            for part in 0..parts {
+                for (i, body) in bodies.iter().enumerate().rev() {
+                    if i % parts == part {
+                        let k = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                        writer
+                            .add_document(doc!(text => body.as_str(), key => k))
+                            .unwrap();
+                    }
+                }
+                writer.commit().unwrap();
+            }
+            index
+        };
+        let (one, five) = (build(1), build(5));
+        let queries = [
+            "oil price market stock bank",
+            "gold crude rate",
+            "stock market",
+        ];
+        for words in queries {
+            let found: Vec<Vec<(f32, u64)>> = [&one, &five]
+                .iter()
+                .map(|index| {
+                    let searcher = index.reader().unwrap().searcher();
+                    let query = QueryParser::for_index(index, vec![text])
+                        .parse_query(words)
+                        .unwrap();
+                    let best = best_passages(&searcher, query.as_ref(), &searcher, 40).unwrap();
+                    best.into_iter().map(|f| (f.score, f.key)).collect()
+                })
+                .collect();
+            assert_eq!(found[0], found[1], "{words}");
         }
     }
 
@@ -463,7 +727,9 @@ mod tests {
             let found = best_passages(&searcher, query.as_ref(), &searcher, 40).unwrap();
             let got: Vec<u64> = found.iter().map(|f| f.key).collect();
             assert_eq!(got, smallest);
-            let (collected, _) = searcher.search(&query, &(BestPassages(40), Count)).unwrap();
+            let (collected, _) = searcher
+                .search(&query, &(BestPassages::new(query.as_ref(), 40), Count))
+                .unwrap();
             assert_eq!(collected, found);
         }
     }

@@ -92,28 +92,37 @@ pub fn settle(
     Ok(())
 }
 
-/// Whether `query` is a Boolean combination whose score is a sum that [`scores_in_order`]
-/// can fix the order of (a single term or phrase is scored alike in any layout).
+/// Whether `query`'s score is a sum that [`scores_in_order`] can fix the order of (a single
+/// term or phrase is scored alike in any layout).
 fn scored_in_parts(query: &dyn Query) -> bool {
-    query.downcast_ref::<BooleanQuery>().is_some()
+    disjunction(query).is_some()
 }
 
-/// The scores of `query` at `addresses`: a Boolean query's as the sum of its clauses' scores,
-/// in clause order (an excluded clause adds nothing), any other as its scorer gives them.
+/// The clauses of `query` if it matches wherever any of them matches and scores the sum of
+/// those that do (a Boolean query of optional clauses, one of which is enough). A required
+/// clause is not such a part: `banks`, restricted to the passages of some languages, scores
+/// only where the restriction holds.
+fn disjunction(query: &dyn Query) -> Option<&[(Occur, Box<dyn Query>)]> {
+    let boolean = query.downcast_ref::<BooleanQuery>()?;
+    let clauses = boolean.clauses();
+    let optional = clauses.iter().all(|(occur, _)| *occur == Occur::Should);
+    (optional && boolean.get_minimum_number_should_match() <= 1 && !clauses.is_empty())
+        .then_some(clauses)
+}
+
+/// The scores of `query` at `addresses`: a disjunction's ([`disjunction`]) as the sum of its
+/// clauses' scores in clause order, any other as its scorer gives them.
 fn scores_in_order(
     searcher: &Searcher,
     query: &dyn Query,
     statistics: &dyn Bm25StatisticsProvider,
     addresses: &[DocAddress],
 ) -> Result<Vec<f32>> {
-    let Some(boolean) = query.downcast_ref::<BooleanQuery>() else {
+    let Some(clauses) = disjunction(query) else {
         return scores_at(searcher, query, statistics, addresses);
     };
     let mut scores = vec![0.0; addresses.len()];
-    for (occur, clause) in boolean.clauses() {
-        if *occur == Occur::MustNot {
-            continue;
-        }
+    for (_, clause) in clauses {
         let part = scores_in_order(searcher, clause.as_ref(), statistics, addresses)?;
         for (score, part) in scores.iter_mut().zip(part) {
             *score += part;
@@ -622,6 +631,54 @@ mod tests {
                 keep_best(&mut parallel, k, near);
                 assert_eq!(settled(parallel), expected, "two parts, k = {k}");
             }
+        }
+    }
+
+    /// A word restricted to some languages (a required term and a required filter) adds its
+    /// score only where the filter holds: scored again, it is not taken for a part on its own.
+    #[test]
+    fn a_restricted_word_scores_only_where_its_restriction_holds() {
+        use tantivy::query::{ConstScoreQuery, TermQuery};
+        use tantivy::schema::{IndexRecordOption, STRING};
+        let mut schema = Schema::builder();
+        let text = schema.add_text_field("text", TEXT);
+        let lang = schema.add_text_field("lang", STRING);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for (body, code) in [("banks bank", "en"), ("banks bank", "es"), ("bank", "en")] {
+            for _ in 0..30 {
+                writer
+                    .add_document(doc!(text => body, lang => code))
+                    .unwrap();
+            }
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let term = |field, word: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, word),
+                IndexRecordOption::WithFreqs,
+            ))
+        };
+        let only_es = BooleanQuery::new(vec![
+            (Occur::Must, term(text, "banks")),
+            (
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(term(lang, "es"), 0.0)),
+            ),
+        ]);
+        let query = BooleanQuery::new(vec![
+            (Occur::Should, term(text, "bank")),
+            (Occur::Should, Box::new(only_es)),
+        ]);
+        let expected = searcher
+            .search(&query, &TopDocs::with_limit(90).order_by_score())
+            .unwrap();
+        let found = best_passages(&searcher, &query, &searcher, 90).unwrap();
+        assert_eq!(found.len(), 90);
+        for f in &found {
+            let (score, _) = expected.iter().find(|(_, a)| *a == f.address).unwrap();
+            assert!((f.score - score).abs() < 1e-4, "{f:?} against {score}");
         }
     }
 

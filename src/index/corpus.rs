@@ -2,6 +2,7 @@
 //! `.md` files) with the metadata used to detect changes, and reports what it had to skip.
 //! Reading and decoding a file's bytes is left to [`crate::index::decode`].
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
@@ -86,7 +87,7 @@ pub fn walk(root: &Path, visit: &mut dyn FnMut(Entry) -> bool) -> Result<()> {
     // the paths' bytes do (a plain sort by name would put the folder first).
     let walker = WalkDir::new(root)
         .follow_links(true)
-        .sort_by(|a, b| sort_key(a).cmp(sort_key(b)))
+        .sort_by(walk_order)
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_hidden(entry_name(e)));
     let mut batch: Vec<String> = Vec::with_capacity(METADATA_BATCH);
@@ -127,10 +128,101 @@ pub fn walk(root: &Path, visit: &mut dyn FnMut(Entry) -> bool) -> Result<()> {
     Ok(())
 }
 
-/// An entry's name as it sorts among its siblings: a folder's followed by `/`.
-fn sort_key(entry: &walkdir::DirEntry) -> impl Iterator<Item = u8> + '_ {
-    let name = entry_name(entry).iter().copied();
-    name.chain(entry.file_type().is_dir().then_some(b'/'))
+/// The order of a folder's entries: by their names' [`name_text`], a folder's followed by `/`,
+/// so that the walk lists paths in the byte order of their text (the order of the index's
+/// paths, which updates walk beside the listing).
+fn walk_order(a: &walkdir::DirEntry, b: &walkdir::DirEntry) -> std::cmp::Ordering {
+    let is_dir = |entry: &walkdir::DirEntry| entry.file_type().is_dir();
+    text_order((entry_name(a), is_dir(a)), (entry_name(b), is_dir(b)))
+}
+
+/// The order of two names (each with whether it is a folder's) by their [`name_text`], a
+/// folder's followed by `/`.
+fn text_order((x, x_dir): (&[u8], bool), (y, y_dir): (&[u8], bool)) -> std::cmp::Ordering {
+    let (x_slash, y_slash) = (x_dir.then_some(&b'/'), y_dir.then_some(&b'/'));
+    // Where the names first differ: when the bytes there are ASCII (or one name ends), their
+    // texts order as their bytes do (what comes before is the same bytes, followed by ASCII in
+    // both, so it has the same text), and the sort, which runs for every pair it compares,
+    // needs no text.
+    let i = x
+        .iter()
+        .zip(y)
+        .position(|(p, q)| p != q)
+        .unwrap_or(x.len().min(y.len()));
+    let ascii_at = |name: &[u8], i: usize| name.get(i).is_none_or(|&c| c < 0x80);
+    if ascii_at(x, i) && ascii_at(y, i) {
+        return x[i..]
+            .iter()
+            .chain(x_slash)
+            .cmp(y[i..].iter().chain(y_slash));
+    }
+    let (x, y) = (name_text(x), name_text(y));
+    x.as_bytes()
+        .iter()
+        .chain(x_slash)
+        .cmp(y.as_bytes().iter().chain(y_slash))
+}
+
+/// The first of 256 private-use characters that stand for the bytes of a file name that are
+/// not UTF-8 (U+10FF00 + the byte), so that every name has a text that gives back its bytes.
+const BYTE_CHARS: u32 = 0x10_FF00;
+
+/// The text of a file name or relative path: the name itself when it is UTF-8 (nearly always),
+/// else its UTF-8 parts with each other byte as a private-use character ([`BYTE_CHARS`]). The
+/// few names that hold one of those characters already have its bytes written the same way,
+/// so no two names share a text. [`on_disk`] turns the text back into the name.
+pub fn name_text(name: &[u8]) -> Cow<'_, str> {
+    let is_byte_char = |c: char| (BYTE_CHARS..=BYTE_CHARS + 0xFF).contains(&(c as u32));
+    if let Ok(text) = std::str::from_utf8(name) {
+        // Every byte character starts with the byte F4 (a quick test on every path).
+        if !name.contains(&0xF4) || !text.chars().any(is_byte_char) {
+            return Cow::Borrowed(text);
+        }
+    }
+    let byte_char =
+        |b: u8| char::from_u32(BYTE_CHARS + u32::from(b)).expect("a private-use character");
+    let mut text = String::with_capacity(name.len() + 8);
+    for chunk in name.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if is_byte_char(c) {
+                text.extend(c.to_string().bytes().map(byte_char));
+            } else {
+                text.push(c);
+            }
+        }
+        text.extend(chunk.invalid().iter().copied().map(byte_char));
+    }
+    Cow::Owned(text)
+}
+
+/// The name whose [`name_text`] is `text`, as bytes.
+fn name_bytes(text: &str) -> Cow<'_, [u8]> {
+    let byte = |c: char| (c as u32).checked_sub(BYTE_CHARS).filter(|b| *b <= 0xFF);
+    if !text.as_bytes().contains(&0xF4) || !text.chars().any(|c| byte(c).is_some()) {
+        return Cow::Borrowed(text.as_bytes());
+    }
+    let mut bytes = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        match byte(c) {
+            Some(b) => bytes.push(b as u8),
+            None => bytes.extend_from_slice(c.to_string().as_bytes()),
+        }
+    }
+    Cow::Owned(bytes)
+}
+
+/// Where the file or folder at `rel` (a relative path as [`name_text`] writes it) is under
+/// `root`.
+pub fn on_disk(root: &Path, rel: &str) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        root.join(std::ffi::OsStr::from_bytes(&name_bytes(rel)))
+    }
+    #[cfg(not(unix))]
+    {
+        root.join(rel)
+    }
 }
 
 /// A walk entry's name, as bytes: what follows the last separator of its path, which walkdir
@@ -216,11 +308,11 @@ impl FolderStat {
         use std::os::fd::AsRawFd;
         let (parent, name) = rel.rsplit_once('/').unwrap_or(("", rel));
         if self.open.as_ref().is_none_or(|(open, _)| open != parent) {
-            let folder = std::fs::File::open(root.join(parent)).ok()?;
+            let folder = std::fs::File::open(on_disk(root, parent)).ok()?;
             self.open = Some((parent.to_string(), folder));
         }
         let (_, folder) = self.open.as_ref()?;
-        let name = std::ffi::CString::new(name).ok()?;
+        let name = std::ffi::CString::new(name_bytes(name).into_owned()).ok()?;
         let mut stat = std::mem::MaybeUninit::<libc::stat>::uninit();
         // SAFETY: the descriptor is open for the call, the name is a NUL-terminated string,
         // and `fstatat` fills `stat` when it returns 0; flags 0 follow links, as
@@ -247,7 +339,7 @@ impl FolderStat {
 
 /// The size and modification time of the document at `rel` under `root`.
 fn file_metadata(root: &Path, rel: String) -> Result<CorpusFile, Skipped> {
-    let path = root.join(&rel);
+    let path = on_disk(root, &rel);
     let metadata = std::fs::metadata(&path).map_err(|err| Skipped {
         reason: format!("cannot read metadata, skipped ({err})"),
         path: path.clone(),
@@ -272,7 +364,7 @@ impl CorpusFile {
     /// Where the file is on disk, given the corpus root it was listed from. (Not stored: a
     /// million listed files would hold a million copies of the root.)
     pub fn path(&self, root: &Path) -> PathBuf {
-        root.join(&self.rel_path)
+        on_disk(root, &self.rel_path)
     }
 }
 
@@ -306,7 +398,7 @@ fn relative_path(root: &Path, path: &Path) -> String {
             .unwrap_or(rest),
         None => path_bytes,
     };
-    let rel = String::from_utf8_lossy(rel_bytes);
+    let rel = name_text(rel_bytes);
     if std::path::MAIN_SEPARATOR == '/' {
         rel.into_owned()
     } else {
@@ -317,6 +409,56 @@ fn relative_path(root: &Path, path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_s_text_gives_back_its_bytes() {
+        assert!(matches!(
+            name_text("Москва/café.txt".as_bytes()),
+            Cow::Borrowed(_)
+        ));
+        let names: [&[u8]; 4] = [
+            b"caf\xe9.txt",
+            b"\xff\xfe/x.md",
+            "a\u{10FF41}b.txt".as_bytes(),
+            b"plain.txt",
+        ];
+        let texts: Vec<String> = names.iter().map(|n| name_text(n).into_owned()).collect();
+        for (name, text) in names.iter().zip(&texts) {
+            assert_eq!(&*name_bytes(text), *name, "{text:?}");
+        }
+        assert_eq!(texts[0], "caf\u{10FFE9}.txt");
+        assert_ne!(
+            name_text(b"aAb.txt"),
+            texts[2],
+            "a name holding a byte character keeps its own text"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn names_sort_by_their_text(
+            x in proptest::collection::vec(proptest::sample::select(vec![b'a', b'/', 0x80, 0xA9, 0xC3, 0xE9, 0xF4, 0x8F, 0xBF, 0xFF]), 0..6),
+            y in proptest::collection::vec(proptest::sample::select(vec![b'a', b'/', 0x80, 0xA9, 0xC3, 0xE9, 0xF4, 0x8F, 0xBF, 0xFF]), 0..6),
+            x_dir: bool,
+            y_dir: bool,
+        ) {
+            let text = |name: &[u8], dir: bool| {
+                let mut text = name_text(name).into_owned().into_bytes();
+                text.extend(dir.then_some(b'/'));
+                text
+            };
+            proptest::prop_assert_eq!(
+                text_order((&x, x_dir), (&y, y_dir)),
+                text(&x, x_dir).cmp(&text(&y, y_dir))
+            );
+        }
+
+        #[test]
+        fn every_name_has_a_text_that_gives_it_back(name in proptest::collection::vec(proptest::num::u8::ANY, 0..24)) {
+            let text = name_text(&name);
+            proptest::prop_assert_eq!(&*name_bytes(&text), &name[..]);
+        }
+    }
 
     #[test]
     fn lists_documents_sorted_and_skips_hidden_and_other_extensions() {

@@ -201,7 +201,7 @@ pub fn drift(root: &Path, snapshot: &Snapshot, indexed: &dyn Fn(&str) -> bool) -
         return drift;
     }
     for (folder, recorded) in &snapshot.folders {
-        let path = root.join(folder);
+        let path = corpus::on_disk(root, folder);
         let now = match std::fs::metadata(&path) {
             Ok(m) if m.is_dir() => corpus::mtime_ns(&m),
             // The folder went: its documents with it (its subfolders are counted on their own).
@@ -223,7 +223,7 @@ pub fn drift(root: &Path, snapshot: &Snapshot, indexed: &dyn Fn(&str) -> bool) -
             if corpus::is_hidden(name.as_encoded_bytes()) {
                 continue;
             }
-            let name = name.to_string_lossy();
+            let name = corpus::name_text(name.as_encoded_bytes());
             let rel = join(folder, &name);
             // The entry's type comes with the listing; only links need a stat.
             let is_dir = match entry.file_type() {

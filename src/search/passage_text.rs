@@ -178,8 +178,8 @@ impl PassageTexts {
         segment: usize,
     ) -> Result<OpenedFile> {
         let whole = OnceLock::new();
-        let opened =
-            File::open(self.corpus.join(rel_path)).and_then(|file| Ok((file.metadata()?, file)));
+        let opened = File::open(crate::index::corpus::on_disk(&self.corpus, rel_path))
+            .and_then(|file| Ok((file.metadata()?, file)));
         let Ok((metadata, file)) = opened else {
             return Ok(OpenedFile {
                 file: None,

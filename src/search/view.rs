@@ -67,7 +67,7 @@ impl PassageSearcher {
         let Some(record) = manifest::record_of(&searcher, fields, rel_path)? else {
             return Ok(None);
         };
-        let Ok(bytes) = std::fs::read(corpus.join(rel_path)) else {
+        let Ok(bytes) = std::fs::read(crate::index::corpus::on_disk(corpus, rel_path)) else {
             return Ok(None);
         };
         let changed = xxhash_rust::xxh3::xxh3_64(&bytes) != record.hash;

@@ -213,3 +213,62 @@ fn killed_indexer_leaves_a_usable_index_and_the_next_run_converges() {
         );
     }
 }
+
+/// A file whose name is not UTF-8 (Latin-1 `café.txt`, as old archives hold) is indexed, found
+/// with its text, left alone by a no-op update, and removed when it goes, like any other.
+#[cfg(unix)]
+#[test]
+fn a_file_name_that_is_not_utf8_is_indexed_updated_and_removed() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = TestEnv::new();
+    let latin1 = env
+        .corpus()
+        .join(std::ffi::OsStr::from_bytes(b"archive-caf\xe9/caf\xe9.txt"));
+    std::fs::create_dir_all(latin1.parent().unwrap()).unwrap();
+    std::fs::write(&latin1, "Old archive\n\nWombats were seen near the cafe.\n").unwrap();
+    // Beside it, names whose bytes and texts sort differently (a lone 0x80 before `é`'s C3 A9).
+    let folder = latin1.parent().unwrap();
+    std::fs::write(
+        folder.join(std::ffi::OsStr::from_bytes(b"\x80.txt")),
+        "Eighty\n\nOtters.\n",
+    )
+    .unwrap();
+    std::fs::write(folder.join("é.txt"), "Acute\n\nEagles.\n").unwrap();
+    env.write("b.txt", "Beta\n\nBadgers are here.\n");
+    let out = env.index();
+    assert!(!out.stderr.contains("skipped"), "{}", out.stderr);
+    assert_eq!(env.counts(), (4, 4));
+    assert_eq!(env.paths("otters").len(), 1);
+    assert_eq!(env.paths("eagles"), ["archive-caf\u{10FFE9}/é.txt"]);
+
+    let results = env.search("wombats", &[]);
+    assert_eq!(results.hits.len(), 1);
+    assert!(
+        results.hits[0].path.ends_with(".txt"),
+        "{}",
+        results.hits[0].path
+    );
+    assert!(results.hits[0].text.contains("Wombats were seen"));
+    assert!(
+        results.hits[0].stale.is_none(),
+        "{:?}",
+        results.hits[0].stale
+    );
+    assert!(results.warnings.is_empty(), "{:?}", results.warnings);
+
+    let out = env.index();
+    assert!(
+        summary(&out).contains("0 added, 0 changed, 0 removed, 4 unchanged"),
+        "{}",
+        out.stderr
+    );
+
+    std::fs::remove_file(&latin1).unwrap();
+    let out = env.index();
+    assert!(
+        summary(&out).contains("0 added, 0 changed, 1 removed, 3 unchanged"),
+        "{}",
+        out.stderr
+    );
+    assert!(env.paths("wombats").is_empty());
+}

@@ -23,7 +23,8 @@ use tantivy::Index;
 pub use language::{languages, Evidence, UNDETERMINED};
 pub use words::{is_cjk, WordTokenizer};
 
-use stemmer::{ApostropheSuffix, CachedStemmer};
+pub use stemmer::stemming_only;
+use stemmer::{ApostropheSuffix, CachedStemmer, GatedStemmer};
 
 /// Name under which loupe's tokenizer ([`TaggedTokenizer`]) is registered on an index: the
 /// tokenizer of the text fields.
@@ -93,7 +94,14 @@ impl Analysis {
 
     /// The analyzer that indexes passages (CJK characters alone as well as in bigrams).
     pub fn analyzer(self) -> TextAnalyzer {
-        self.build(WordTokenizer::default(), WordTokenizer::turkic())
+        self.build(WordTokenizer::default(), WordTokenizer::turkic(), false)
+    }
+
+    /// The analyzer of [`Analysis::analyzer`], whose English stemmer is gated: inside
+    /// [`stemming_only`], it stems only the words that may stem to the terms looked for (the
+    /// others come out empty). For finding a query's terms in a passage.
+    pub fn finding_analyzer(self) -> TextAnalyzer {
+        self.build(WordTokenizer::default(), WordTokenizer::turkic(), true)
     }
 
     /// The analyzer for queries (CJK text as bigrams only).
@@ -101,12 +109,18 @@ impl Analysis {
         self.build(
             WordTokenizer::default().for_queries(),
             WordTokenizer::turkic().for_queries(),
+            false,
         )
     }
 
-    fn build(self, words: WordTokenizer, turkic: WordTokenizer) -> TextAnalyzer {
+    fn build(self, words: WordTokenizer, turkic: WordTokenizer, gated: bool) -> TextAnalyzer {
         let long = RemoveLongFilter::limit(MAX_TERM_BYTES);
         match self {
+            Analysis::English if gated => TextAnalyzer::builder(words)
+                .filter(long)
+                .filter(AsciiFoldingFilter)
+                .filter(GatedStemmer(frostem::Algorithm::English))
+                .build(),
             Analysis::English => TextAnalyzer::builder(words)
                 .filter(long)
                 .filter(AsciiFoldingFilter)

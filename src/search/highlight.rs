@@ -75,7 +75,7 @@ fn with_analyzer<R>(analysis: Analysis, f: impl FnOnce(&mut TextAnalyzer) -> R) 
         let i = match analyzers.iter().position(|(a, _)| *a == analysis) {
             Some(i) => i,
             None => {
-                analyzers.push((analysis, analysis.analyzer()));
+                analyzers.push((analysis, analysis.finding_analyzer()));
                 analyzers.len() - 1
             }
         };
@@ -120,20 +120,28 @@ pub fn find_keyed_matches(
     }
     // Only the words that concern the query, each with its position, which is all a phrase
     // needs to be found.
+    let terms = matcher.terms.iter().chain(
+        matcher
+            .phrases
+            .iter()
+            .flat_map(|(terms, _)| terms.iter().map(|(_, t)| t)),
+    );
     let words = with_analyzer(analysis, |analyzer| {
-        let mut stream = analyzer.token_stream(text);
-        let mut words = Vec::new();
-        while stream.advance() {
-            let t = stream.token();
-            if matcher.concerns(&t.text) {
-                words.push(Word {
-                    term: t.text.clone(),
-                    range: t.offset_from..t.offset_to,
-                    position: t.position,
-                });
+        analysis::stemming_only(terms, || {
+            let mut stream = analyzer.token_stream(text);
+            let mut words = Vec::new();
+            while stream.advance() {
+                let t = stream.token();
+                if matcher.concerns(&t.text) {
+                    words.push(Word {
+                        term: t.text.clone(),
+                        range: t.offset_from..t.offset_to,
+                        position: t.position,
+                    });
+                }
             }
-        }
-        words
+            words
+        })
     });
     let mut found: Vec<(Range<usize>, String)> = words
         .iter()

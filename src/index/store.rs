@@ -2,6 +2,7 @@
 //! that it was written by a compatible loupe, and the information committed with each commit.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 use tantivy::store::Compressor;
@@ -44,7 +45,7 @@ pub struct CommitInfo {
 
 /// The parts of tantivy's `meta.json` that loupe reads itself. Every search reads it several
 /// times, and skipping the schema (and the rest) costs a tenth of parsing it into JSON values.
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 struct MetaHead {
     /// The commit payload: a [`CommitInfo`] as JSON, for a loupe commit.
     payload: Option<String>,
@@ -53,16 +54,78 @@ struct MetaHead {
 }
 
 /// What loupe reads of a committed segment in `meta.json`.
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 struct SegmentHead {
     /// Documents in the segment, deleted ones included.
     max_doc: u32,
 }
 
+/// The `meta.json` last parsed, with the identity of the file it was read from.
+static LAST_READ: Mutex<Option<(PathBuf, FileIdentity, MetaHead)>> = Mutex::new(None);
+
+/// What tells one `meta.json` from another: tantivy replaces the file on every commit (a new
+/// inode, though one may be reused), and its length and time change as well.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct FileIdentity {
+    device: u64,
+    inode: u64,
+    length: u64,
+    modified: (i64, i64),
+}
+
+impl FileIdentity {
+    /// The identity of an open file; `None` where the system does not tell it.
+    fn of(file: &std::fs::File) -> Option<FileIdentity> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let m = file.metadata().ok()?;
+            Some(FileIdentity {
+                device: m.dev(),
+                inode: m.ino(),
+                length: m.len(),
+                modified: (m.mtime(), m.mtime_nsec()),
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = file;
+            None
+        }
+    }
+}
+
 impl MetaHead {
+    /// Reads `dir`'s `meta.json`. A search reads it four times (to see what the folder holds,
+    /// to open the index, for the corpus it records and for its figures): the file is parsed
+    /// again only when it is another one than the last parsed.
     fn read(dir: &Path) -> std::result::Result<MetaHead, String> {
-        let bytes = std::fs::read(dir.join("meta.json")).map_err(|e| e.to_string())?;
-        serde_json::from_slice(&bytes).map_err(|e| e.to_string())
+        use std::io::Read;
+        let path = dir.join("meta.json");
+        let mut file = std::fs::File::open(&path).map_err(|e| e.to_string())?;
+        let identity = FileIdentity::of(&file);
+        let mut last = LAST_READ.lock().unwrap_or_else(|e| e.into_inner());
+        if let (Some(identity), Some((last_path, last_identity, meta))) = (identity, last.as_ref())
+        {
+            if *last_path == path && *last_identity == identity {
+                return Ok(meta.clone());
+            }
+        }
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+        let meta: MetaHead = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+        // A file written in the last second is not kept: file times may be as coarse as a
+        // few milliseconds, and a commit then could leave one identity for two files.
+        let settled = file
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age >= std::time::Duration::from_secs(1));
+        *last = identity
+            .filter(|_| settled)
+            .map(|identity| (path, identity, meta.clone()));
+        Ok(meta)
     }
 
     fn commit_info(&self) -> Option<std::result::Result<CommitInfo, serde_json::Error>> {
@@ -300,4 +363,60 @@ pub fn remove_index_files(dir: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    /// Writes a `meta.json` whose payload is `payload`, as tantivy does (a new file renamed
+    /// over the old one), always with the same time, long past (so that [`MetaHead::read`]
+    /// keeps what it read).
+    fn commit(dir: &Path, payload: &str) {
+        let temp = dir.join("meta.json.tmp");
+        let json = format!(r#"{{"segments":[],"payload":"{payload}","schema":[]}}"#);
+        std::fs::write(&temp, json).unwrap();
+        let file = std::fs::File::options().write(true).open(&temp).unwrap();
+        file.set_modified(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000))
+            .unwrap();
+        drop(file);
+        std::fs::rename(&temp, dir.join("meta.json")).unwrap();
+    }
+
+    #[test]
+    fn a_new_commit_is_read_even_with_the_same_length_and_time() {
+        let dir = tempfile::tempdir().unwrap();
+        commit(dir.path(), "first");
+        assert_eq!(
+            MetaHead::read(dir.path()).unwrap().payload.as_deref(),
+            Some("first")
+        );
+        // Read again, from what was kept.
+        assert_eq!(
+            MetaHead::read(dir.path()).unwrap().payload.as_deref(),
+            Some("first")
+        );
+        commit(dir.path(), "other");
+        assert_eq!(
+            MetaHead::read(dir.path()).unwrap().payload.as_deref(),
+            Some("other")
+        );
+    }
+
+    #[test]
+    fn a_file_rewritten_in_place_within_the_second_is_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("meta.json");
+        std::fs::write(&path, r#"{"segments":[],"payload":"first"}"#).unwrap();
+        assert_eq!(
+            MetaHead::read(dir.path()).unwrap().payload.as_deref(),
+            Some("first")
+        );
+        std::fs::write(&path, r#"{"segments":[],"payload":"other"}"#).unwrap();
+        assert_eq!(
+            MetaHead::read(dir.path()).unwrap().payload.as_deref(),
+            Some("other")
+        );
+    }
 }

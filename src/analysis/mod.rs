@@ -24,7 +24,7 @@ pub use language::{languages, Evidence, UNDETERMINED};
 pub use words::{is_cjk, WordTokenizer};
 
 pub use stemmer::stemming_only;
-use stemmer::{ApostropheSuffix, CachedStemmer, GatedStemmer};
+use stemmer::{ApostropheSuffix, CachedStemmer, StemGate};
 
 /// Name under which loupe's tokenizer ([`TaggedTokenizer`]) is registered on an index: the
 /// tokenizer of the text fields.
@@ -94,14 +94,22 @@ impl Analysis {
 
     /// The analyzer that indexes passages (CJK characters alone as well as in bigrams).
     pub fn analyzer(self) -> TextAnalyzer {
-        self.build(WordTokenizer::default(), WordTokenizer::turkic(), false)
+        self.build(WordTokenizer::default(), WordTokenizer::turkic())
     }
 
-    /// The analyzer of [`Analysis::analyzer`], whose English stemmer is gated: inside
-    /// [`stemming_only`], it stems only the words that may stem to the terms looked for (the
-    /// others come out empty). For finding a query's terms in a passage.
+    /// The analyzer of [`Analysis::analyzer`], with a [`StemGate`] before its English stemmer:
+    /// inside [`stemming_only`], only the words that may stem to the terms looked for are
+    /// stemmed (the others come out empty). For finding a query's terms in a passage.
     pub fn finding_analyzer(self) -> TextAnalyzer {
-        self.build(WordTokenizer::default(), WordTokenizer::turkic(), true)
+        match self {
+            Analysis::English => TextAnalyzer::builder(WordTokenizer::default())
+                .filter(RemoveLongFilter::limit(MAX_TERM_BYTES))
+                .filter(AsciiFoldingFilter)
+                .filter(StemGate)
+                .filter(CachedStemmer(frostem::Algorithm::English))
+                .build(),
+            other => other.analyzer(),
+        }
     }
 
     /// The analyzer for queries (CJK text as bigrams only).
@@ -109,18 +117,12 @@ impl Analysis {
         self.build(
             WordTokenizer::default().for_queries(),
             WordTokenizer::turkic().for_queries(),
-            false,
         )
     }
 
-    fn build(self, words: WordTokenizer, turkic: WordTokenizer, gated: bool) -> TextAnalyzer {
+    fn build(self, words: WordTokenizer, turkic: WordTokenizer) -> TextAnalyzer {
         let long = RemoveLongFilter::limit(MAX_TERM_BYTES);
         match self {
-            Analysis::English if gated => TextAnalyzer::builder(words)
-                .filter(long)
-                .filter(AsciiFoldingFilter)
-                .filter(GatedStemmer(frostem::Algorithm::English))
-                .build(),
             Analysis::English => TextAnalyzer::builder(words)
                 .filter(long)
                 .filter(AsciiFoldingFilter)

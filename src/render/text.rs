@@ -165,12 +165,25 @@ fn write_wrapped(
     const INDENT: &str = "  ";
     let marked = |i: usize| highlights.iter().any(|h| h.start <= i && i < h.end);
     let strong = highlight_spec();
+    // The colour in force: the highlight's (`Some(true)`), `base` (`Some(false)`), or none
+    // (`None`, at the start of a line). It is set only when it changes, not for every word.
+    let mut current: Option<bool> = None;
+    let paint = |out: &mut dyn WriteColor, current: &mut Option<bool>, on: bool| {
+        if *current != Some(on) {
+            *current = Some(on);
+            out.set_color(if on { &strong } else { base })
+        } else {
+            Ok(())
+        }
+    };
     let mut column = 0;
     for word in words(text) {
         let chars = text[word.clone()].chars().count();
         if column > 0 && column + 1 + chars > width.saturating_sub(INDENT.len()) {
+            out.reset()?;
             writeln!(out)?;
             column = 0;
+            current = None;
         }
         if column == 0 {
             write!(out, "{INDENT}")?;
@@ -180,11 +193,7 @@ fn write_wrapped(
                 && highlights
                     .iter()
                     .any(|h| h.start < word.start && h.end > word.start);
-            if joined {
-                out.set_color(&strong)?;
-            } else {
-                out.set_color(base)?;
-            }
+            paint(out, &mut current, joined)?;
             write!(out, " ")?;
         }
         let mut start = word.start;
@@ -194,13 +203,13 @@ fn write_wrapped(
             while end < word.end && marked(end) == on {
                 end += text[end..].chars().next().map_or(1, char::len_utf8);
             }
-            out.set_color(if on { &strong } else { base })?;
+            paint(out, &mut current, on)?;
             write!(out, "{}", &text[start..end])?;
             start = end;
         }
-        out.reset()?;
         column += chars + usize::from(column > 0);
     }
+    out.reset()?;
     writeln!(out)
 }
 
@@ -337,6 +346,11 @@ mod tests {
         let text = String::from_utf8(out.into_inner()).unwrap();
         assert!(
             text.contains("\u{1b}[1m\u{1b}[31mArmed\u{1b}[0m"),
+            "{text:?}"
+        );
+        // The colour changes where a highlight starts or ends, not at every word.
+        assert!(
+            text.contains("\u{1b}[31mforces\u{1b}[0m left.\u{1b}[0m\n"),
             "{text:?}"
         );
     }

@@ -5,7 +5,9 @@
 //! lists only those that changed. (Edits in place leave the folder alone; the files of the
 //! hits shown are checked one by one, see [`crate::search`].) A changed folder whose document
 //! names still sum to the snapshot's digest holds the same documents: a temporary file come
-//! and gone, or every file touched, costs one listing of the folder, not a look-up per file.
+//! and gone, or every file touched, costs one listing of the folder, not a look-up per file,
+//! and only once: the folder's new time is kept beside the snapshot ([`CONFIRMED_FILE`]), so
+//! that later searches stat it instead of listing it again.
 
 use std::io::Write;
 use std::path::Path;
@@ -17,6 +19,16 @@ use crate::index::corpus;
 
 /// The snapshot's file name inside the index folder.
 pub const SNAPSHOT_FILE: &str = "corpus-folders.tsv";
+
+/// Folders whose time moved since the snapshot while their listing showed the same
+/// documents, each with the time it was confirmed at (written by searches, beside the
+/// snapshot, for the same commit).
+pub const CONFIRMED_FILE: &str = "corpus-folders.confirmed";
+
+/// How much older than the listing a folder's time must be for the listing to confirm it.
+/// Timestamps are coarse (a clock tick; 2 s on FAT): a file added in the same tick as the
+/// listing would leave the folder's time as it was, and must not be hidden by it.
+const SETTLED_NS: i64 = 2_000_000_000;
 
 /// A corpus folder as it was when indexed.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +56,10 @@ pub struct Snapshot {
     pub folders: FxHashMap<String, Folder>,
     /// Document files that were skipped (binary, unreadable): present but rightly not indexed.
     pub skipped: FxHashSet<String>,
+    /// Folder → a later time of it at which a listing found the same documents.
+    pub confirmed: FxHashMap<String, i64>,
+    /// True when [`drift`] confirmed folders that [`Snapshot::save_confirmed`] has not saved.
+    pub confirmed_unsaved: bool,
 }
 
 impl Snapshot {
@@ -65,6 +81,7 @@ impl Snapshot {
             generation,
             folders,
             skipped: skipped.into_iter().collect(),
+            ..Snapshot::default()
         }
     }
 
@@ -134,8 +151,39 @@ impl Snapshot {
                 _ => return None,
             }
         }
+        snapshot.confirmed = read_confirmed(index_dir, generation).unwrap_or_default();
         Some(snapshot)
     }
+
+    /// Writes the folders [`drift`] confirmed into `index_dir`, replacing the old list in one
+    /// rename. A search calls it; an index folder it cannot write only means listing again.
+    pub fn save_confirmed(&self, index_dir: &Path) -> Result<()> {
+        let path = index_dir.join(CONFIRMED_FILE);
+        // One temporary file per process: searches may run side by side.
+        let tmp = index_dir.join(format!("{CONFIRMED_FILE}.{}.tmp", std::process::id()));
+        let mut text = format!("loupe-confirmed 1 {}\n", self.generation);
+        for (folder, mtime) in &self.confirmed {
+            text.push_str(&format!("{mtime}\t{folder}\n"));
+        }
+        std::fs::write(&tmp, text).with_path(&tmp)?;
+        std::fs::rename(&tmp, &path).with_path(&path)
+    }
+}
+
+/// The confirmed folders saved for commit `generation`, if any.
+fn read_confirmed(index_dir: &Path, generation: u64) -> Option<FxHashMap<String, i64>> {
+    let text = std::fs::read_to_string(index_dir.join(CONFIRMED_FILE)).ok()?;
+    let mut lines = text.lines();
+    let header = lines.next()?.strip_prefix("loupe-confirmed 1 ")?;
+    if header.parse::<u64>().ok()? != generation {
+        return None;
+    }
+    lines
+        .map(|line| {
+            let (mtime, folder) = line.split_once('\t')?;
+            Some((folder.to_string(), mtime.parse().ok()?))
+        })
+        .collect()
 }
 
 /// How the corpus differs from the index, as far as a cheap look can tell.
@@ -193,13 +241,19 @@ impl Drift {
 }
 
 /// Compares the corpus under `root` with `snapshot`; `indexed` tells whether a document path
-/// is in the index. Stats every snapshot folder; lists only those whose time changed.
-pub fn drift(root: &Path, snapshot: &Snapshot, indexed: &dyn Fn(&str) -> bool) -> Drift {
+/// is in the index. Stats every snapshot folder; lists only those whose time changed (and was
+/// not confirmed before), and adds to `snapshot.confirmed` those found to hold the same
+/// documents.
+pub fn drift(root: &Path, snapshot: &mut Snapshot, indexed: &dyn Fn(&str) -> bool) -> Drift {
     let mut drift = Drift::default();
     if !root.is_dir() {
         drift.corpus_missing = true;
         return drift;
     }
+    let listed_at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i64);
+    let mut confirmed = Vec::new();
     for (folder, recorded) in &snapshot.folders {
         let path = corpus::on_disk(root, folder);
         let now = match std::fs::metadata(&path) {
@@ -210,12 +264,13 @@ pub fn drift(root: &Path, snapshot: &Snapshot, indexed: &dyn Fn(&str) -> bool) -
                 continue;
             }
         };
-        if now == recorded.mtime {
+        if now == recorded.mtime || snapshot.confirmed.get(folder) == Some(&now) {
             continue;
         }
         let Ok(entries) = std::fs::read_dir(&path) else {
             continue;
         };
+        let added_before = drift.added;
         // The folder's document files (the skipped ones left out), and its new subfolders.
         let mut documents: Vec<String> = Vec::new();
         for entry in entries.flatten() {
@@ -244,6 +299,9 @@ pub fn drift(root: &Path, snapshot: &Snapshot, indexed: &dyn Fn(&str) -> bool) -
             sum.wrapping_add(name_digest(split_parent(rel).1))
         });
         if documents.len() as u64 == recorded.documents && Some(digest) == recorded.digest {
+            if drift.added == added_before && now <= listed_at - SETTLED_NS {
+                confirmed.push((folder.clone(), now));
+            }
             continue;
         }
         let mut present = 0;
@@ -256,6 +314,8 @@ pub fn drift(root: &Path, snapshot: &Snapshot, indexed: &dyn Fn(&str) -> bool) -
         }
         drift.removed += recorded.documents.saturating_sub(present);
     }
+    snapshot.confirmed_unsaved |= !confirmed.is_empty();
+    snapshot.confirmed.extend(confirmed);
     drift
 }
 
@@ -352,14 +412,63 @@ mod tests {
         for f in ["a.txt", "b.txt", "sub/c.txt"] {
             std::fs::write(root.join(f), "text").unwrap();
         }
-        let snapshot = touched_snapshot(root, &["a.txt", "b.txt", "sub/c.txt"]);
+        let mut snapshot = touched_snapshot(root, &["a.txt", "b.txt", "sub/c.txt"]);
         let lookups = std::cell::Cell::new(0);
         let indexed = |_: &str| {
             lookups.set(lookups.get() + 1);
             true
         };
-        assert!(drift(root, &snapshot, &indexed).is_clean());
+        assert!(drift(root, &mut snapshot, &indexed).is_clean());
         assert_eq!(lookups.get(), 0, "the digests matched: no file looked up");
+        assert!(
+            snapshot.confirmed.is_empty(),
+            "folders changed just now are listed again next time"
+        );
+    }
+
+    /// Sets the modification time of the folder `path`.
+    fn set_time(path: &Path, time: std::time::SystemTime) {
+        std::fs::File::open(path)
+            .unwrap()
+            .set_modified(time)
+            .unwrap();
+    }
+
+    #[test]
+    fn a_folder_found_unchanged_is_listed_once_then_only_statted() {
+        let index = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for f in ["a.txt", "b.txt"] {
+            std::fs::write(root.join(f), "text").unwrap();
+        }
+        // A temporary file came and went a minute ago.
+        let a_minute_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+        set_time(root, a_minute_ago);
+        let mut snapshot = touched_snapshot(root, &["a.txt", "b.txt"]);
+        snapshot.write(index.path()).unwrap();
+        let indexed = |_: &str| true;
+        assert!(drift(root, &mut snapshot, &indexed).is_clean());
+        assert!(snapshot.confirmed_unsaved);
+        snapshot.save_confirmed(index.path()).unwrap();
+
+        // The next search only stats the folder: a file added with the folder's time put
+        // back as it was is not seen, as no listing is made.
+        std::fs::write(root.join("c.txt"), "text").unwrap();
+        set_time(root, a_minute_ago);
+        let mut next = Snapshot::read(index.path()).unwrap();
+        assert!(drift(root, &mut next, &indexed).is_clean());
+        assert!(!next.confirmed_unsaved);
+        // Any change moves the folder's time, and the folder is listed again.
+        std::fs::write(root.join("d.txt"), "text").unwrap();
+        let found = drift(root, &mut next, &|p: &str| p == "a.txt" || p == "b.txt");
+        assert_eq!(found.added, 2, "{found:?}");
+
+        // A new commit's snapshot does not inherit the old confirmations.
+        let mut rebuilt = touched_snapshot(root, &["a.txt", "b.txt"]);
+        rebuilt.generation += 1;
+        rebuilt.write(index.path()).unwrap();
+        assert!(Snapshot::read(index.path()).unwrap().confirmed.is_empty());
     }
 
     #[test]
@@ -369,10 +478,10 @@ mod tests {
         for f in ["a.txt", "b.txt"] {
             std::fs::write(root.join(f), "text").unwrap();
         }
-        let snapshot = touched_snapshot(root, &["a.txt", "b.txt"]);
+        let mut snapshot = touched_snapshot(root, &["a.txt", "b.txt"]);
         std::fs::rename(root.join("b.txt"), root.join("renamed.txt")).unwrap();
         let indexed = |path: &str| path == "a.txt" || path == "b.txt";
-        let found = drift(root, &snapshot, &indexed);
+        let found = drift(root, &mut snapshot, &indexed);
         assert_eq!((found.added, found.removed), (1, 1), "{found:?}");
     }
 

@@ -364,11 +364,18 @@ impl PassageSearcher {
         let facts = self.facts.of(&searcher, &self.store)?;
         let generation = facts.commit.as_ref().map(|i| (i.generation, i.partial));
         let mut drift = match (Snapshot::read(&self.store.dir), generation) {
-            (Some(snapshot), Some((generation, false))) if snapshot.generation == generation => {
+            (Some(mut snapshot), Some((generation, false)))
+                if snapshot.generation == generation =>
+            {
                 let indexed = |path: &str| {
                     manifest::record_of(&searcher, fields, path).is_ok_and(|r| r.is_some())
                 };
-                freshness::drift(corpus, &snapshot, &indexed)
+                let drift = freshness::drift(corpus, &mut snapshot, &indexed);
+                if snapshot.confirmed_unsaved {
+                    // Only saves the next search a listing: a read-only index is no error.
+                    let _ = snapshot.save_confirmed(&self.store.dir);
+                }
+                drift
             }
             _ => Drift {
                 unknown: true,

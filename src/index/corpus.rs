@@ -3,7 +3,10 @@
 //! Reading and decoding a file's bytes is left to [`crate::index::decode`].
 
 use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::thread::Scope;
 use std::time::UNIX_EPOCH;
 
 use walkdir::WalkDir;
@@ -90,77 +93,114 @@ pub fn walk(root: &Path, visit: &mut dyn FnMut(Entry) -> bool) -> Result<()> {
         .sort_by(walk_order)
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_hidden(entry_name(e)));
-    let mut batch: Vec<String> = Vec::with_capacity(METADATA_BATCH);
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(err) => {
-                let path = err.path().unwrap_or(root).to_path_buf();
-                let reason = if err.loop_ancestor().is_some() {
-                    "symbolic link loop, skipped".to_string()
-                } else if err.io_error().map(|e| e.kind()) == Some(std::io::ErrorKind::NotFound) {
-                    "dangling link or vanished file, skipped".to_string()
-                } else {
-                    format!(
-                        "cannot read, skipped ({})",
-                        err.io_error().map_or(err.to_string(), |e| e.to_string())
-                    )
-                };
-                if !visit(Entry::Skipped(Skipped { path, reason })) {
+    std::thread::scope(|scope| {
+        let workers = MetadataWorkers::start(scope, root);
+        let mut batch: Vec<String> = Vec::with_capacity(METADATA_BATCH);
+        for entry in walker {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    let path = err.path().unwrap_or(root).to_path_buf();
+                    let reason = if err.loop_ancestor().is_some() {
+                        "symbolic link loop, skipped".to_string()
+                    } else if err.io_error().map(|e| e.kind()) == Some(std::io::ErrorKind::NotFound)
+                    {
+                        "dangling link or vanished file, skipped".to_string()
+                    } else {
+                        format!(
+                            "cannot read, skipped ({})",
+                            err.io_error().map_or(err.to_string(), |e| e.to_string())
+                        )
+                    };
+                    if !visit(Entry::Skipped(Skipped { path, reason })) {
+                        return Ok(());
+                    }
+                    continue;
+                }
+            };
+            if entry.file_type().is_file() && is_document_name(entry_name(&entry)) {
+                batch.push(relative_path(root, entry.path()));
+                if batch.len() == METADATA_BATCH && !workers.visit_batch(&mut batch, visit) {
                     return Ok(());
                 }
-                continue;
-            }
-        };
-        if entry.file_type().is_file() && is_document_name(entry_name(&entry)) {
-            batch.push(relative_path(root, entry.path()));
-            if batch.len() == METADATA_BATCH && !visit_batch(root, &mut batch, visit) {
-                return Ok(());
-            }
-        } else if entry.file_type().is_dir() {
-            let mtime = entry.metadata().ok().map_or(0, |m| mtime_ns(&m));
-            if !visit(Entry::Folder(relative_path(root, entry.path()), mtime)) {
-                return Ok(());
+            } else if entry.file_type().is_dir() {
+                let mtime = entry.metadata().ok().map_or(0, |m| mtime_ns(&m));
+                if !visit(Entry::Folder(relative_path(root, entry.path()), mtime)) {
+                    return Ok(());
+                }
             }
         }
-    }
-    visit_batch(root, &mut batch, visit);
-    Ok(())
+        workers.visit_batch(&mut batch, visit);
+        Ok(())
+    })
 }
 
 /// The order of a folder's entries: by their names' [`name_text`], a folder's followed by `/`,
 /// so that the walk lists paths in the byte order of their text (the order of the index's
 /// paths, which updates walk beside the listing).
-fn walk_order(a: &walkdir::DirEntry, b: &walkdir::DirEntry) -> std::cmp::Ordering {
+fn walk_order(a: &walkdir::DirEntry, b: &walkdir::DirEntry) -> Ordering {
+    // The two are entries of one folder: their paths are the same folder's path and `/`,
+    // then their names, so the paths order as the names do (the text of a path is its
+    // folder's text followed by its name's, the `/` between being ASCII), and finding where
+    // each name starts would cost the sort more than it saves.
+    let (x, y) = (a.path().as_os_str(), b.path().as_os_str());
     let is_dir = |entry: &walkdir::DirEntry| entry.file_type().is_dir();
-    text_order((entry_name(a), is_dir(a)), (entry_name(b), is_dir(b)))
+    text_order(
+        (x.as_encoded_bytes(), is_dir(a)),
+        (y.as_encoded_bytes(), is_dir(b)),
+    )
 }
 
 /// The order of two names (each with whether it is a folder's) by their [`name_text`], a
 /// folder's followed by `/`.
-fn text_order((x, x_dir): (&[u8], bool), (y, y_dir): (&[u8], bool)) -> std::cmp::Ordering {
+fn text_order((x, x_dir): (&[u8], bool), (y, y_dir): (&[u8], bool)) -> Ordering {
     let (x_slash, y_slash) = (x_dir.then_some(&b'/'), y_dir.then_some(&b'/'));
     // Where the names first differ: when the bytes there are ASCII (or one name ends), their
     // texts order as their bytes do (what comes before is the same bytes, followed by ASCII in
     // both, so it has the same text), and the sort, which runs for every pair it compares,
     // needs no text.
-    let i = x
-        .iter()
-        .zip(y)
-        .position(|(p, q)| p != q)
-        .unwrap_or(x.len().min(y.len()));
-    let ascii_at = |name: &[u8], i: usize| name.get(i).is_none_or(|&c| c < 0x80);
-    if ascii_at(x, i) && ascii_at(y, i) {
-        return x[i..]
-            .iter()
-            .chain(x_slash)
-            .cmp(y[i..].iter().chain(y_slash));
+    let i = common_prefix(x, y);
+    // Where one name ends, a folder's `/` is what its text has there.
+    match (x.get(i), y.get(i)) {
+        (Some(&p), Some(&q)) if p < 0x80 && q < 0x80 => return p.cmp(&q),
+        (None, None) => return x_dir.cmp(&y_dir),
+        (None, Some(&q)) if q < 0x80 && q != b'/' => {
+            return if x_dir { b'/'.cmp(&q) } else { Ordering::Less };
+        }
+        (Some(&p), None) if p < 0x80 && p != b'/' => {
+            return if y_dir {
+                p.cmp(&b'/')
+            } else {
+                Ordering::Greater
+            };
+        }
+        _ => {}
     }
     let (x, y) = (name_text(x), name_text(y));
     x.as_bytes()
         .iter()
         .chain(x_slash)
         .cmp(y.as_bytes().iter().chain(y_slash))
+}
+
+/// How many bytes `x` and `y` have in common at their start (compared eight at a time: the
+/// walk's sort compares every pair of names it orders).
+fn common_prefix(x: &[u8], y: &[u8]) -> usize {
+    let n = x.len().min(y.len());
+    let mut i = 0;
+    while i + 8 <= n {
+        let word = |s: &[u8]| u64::from_le_bytes(s[i..i + 8].try_into().expect("eight bytes"));
+        let diff = word(x) ^ word(y);
+        if diff != 0 {
+            return i + diff.trailing_zeros() as usize / 8;
+        }
+        i += 8;
+    }
+    i + x[i..n]
+        .iter()
+        .zip(&y[i..n])
+        .take_while(|(p, q)| p == q)
+        .count()
 }
 
 /// The first of 256 private-use characters that stand for the bytes of a file name that are
@@ -241,43 +281,86 @@ pub fn entry_name(entry: &walkdir::DirEntry) -> &[u8] {
     &path[start..]
 }
 
-/// Reads the metadata of the files in `batch` (most of a walk's time on a large corpus, so
-/// shared out between threads) and hands them to `visit` in order, until it returns false.
-fn visit_batch(root: &Path, batch: &mut Vec<String>, visit: &mut dyn FnMut(Entry) -> bool) -> bool {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(4);
-    let chunk = batch.len().div_ceil(threads).max(1);
-    let results: Vec<Vec<Result<CorpusFile, Skipped>>> = if threads == 1 || batch.len() < 64 {
-        vec![files_metadata(root, std::mem::take(batch))]
-    } else {
-        let mut chunks: Vec<Vec<String>> = Vec::new();
-        while !batch.is_empty() {
-            let rest = batch.split_off(chunk.min(batch.len()));
-            chunks.push(std::mem::replace(batch, rest));
+/// The threads that read the metadata of the walk's files (most of a walk's time on a large
+/// corpus), started once per walk: one started for every batch cost an update of 680,000 files
+/// 1,330 thread starts.
+struct MetadataWorkers<'scope> {
+    root: &'scope Path,
+    /// Each worker's queue of paths and its answers, in order.
+    workers: Vec<Worker>,
+    /// The walking thread's own, for small batches.
+    own: std::cell::RefCell<FolderStat>,
+}
+
+/// A file's size and time, or why it was skipped.
+type Metadata = std::result::Result<CorpusFile, Skipped>;
+
+/// A metadata thread's queue of paths, and its answers.
+type Worker = (Sender<Vec<String>>, Receiver<Vec<Metadata>>);
+
+impl<'scope> MetadataWorkers<'scope> {
+    fn start<'env>(scope: &'scope Scope<'scope, 'env>, root: &'scope Path) -> Self {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(4);
+        let workers = (0..if threads > 1 { threads } else { 0 })
+            .map(|_| {
+                let (paths_in, paths) = channel::<Vec<String>>();
+                let (answers_in, answers) = channel();
+                scope.spawn(move || {
+                    let mut folder = FolderStat::default();
+                    for batch in paths {
+                        if answers_in
+                            .send(files_metadata(root, &mut folder, batch))
+                            .is_err()
+                        {
+                            break;
+                        }
+                    }
+                });
+                (paths_in, answers)
+            })
+            .collect();
+        MetadataWorkers {
+            root,
+            workers,
+            own: Default::default(),
         }
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = chunks
-                .into_iter()
-                .map(|paths| scope.spawn(move || files_metadata(root, paths)))
-                .collect();
-            workers
-                .into_iter()
-                .map(|w| w.join().expect("metadata thread does not panic"))
+    }
+
+    /// Reads the metadata of the files in `batch`, shared out between the workers, and hands
+    /// them to `visit` in order, until it returns false.
+    fn visit_batch(&self, batch: &mut Vec<String>, visit: &mut dyn FnMut(Entry) -> bool) -> bool {
+        let results: Vec<Vec<Metadata>> = if self.workers.is_empty() || batch.len() < 64 {
+            let mut own = self.own.borrow_mut();
+            vec![files_metadata(self.root, &mut own, std::mem::take(batch))]
+        } else {
+            let chunk = batch.len().div_ceil(self.workers.len()).max(1);
+            let mut sent = 0;
+            for (paths, _) in &self.workers {
+                if batch.is_empty() {
+                    break;
+                }
+                let rest = batch.split_off(chunk.min(batch.len()));
+                let _ = paths.send(std::mem::replace(batch, rest));
+                sent += 1;
+            }
+            self.workers[..sent]
+                .iter()
+                .map(|(_, answers)| answers.recv().expect("metadata thread does not panic"))
                 .collect()
+        };
+        results.into_iter().flatten().all(|result| {
+            visit(match result {
+                Ok(file) => Entry::File(file),
+                Err(skipped) => Entry::Skipped(skipped),
+            })
         })
-    };
-    results.into_iter().flatten().all(|result| {
-        visit(match result {
-            Ok(file) => Entry::File(file),
-            Err(skipped) => Entry::Skipped(skipped),
-        })
-    })
+    }
 }
 
 /// The sizes and modification times of the documents at `paths` under `root`, in order.
-fn files_metadata(root: &Path, paths: Vec<String>) -> Vec<Result<CorpusFile, Skipped>> {
-    let mut folder = FolderStat::default();
+fn files_metadata(root: &Path, folder: &mut FolderStat, paths: Vec<String>) -> Vec<Metadata> {
     paths
         .into_iter()
         .map(|rel| match folder.metadata(root, &rel) {
@@ -454,6 +537,15 @@ mod tests {
         }
 
         #[test]
+        fn common_prefix_is_where_the_bytes_first_differ(
+            x in proptest::collection::vec(proptest::sample::select(vec![b'a', b'b', 0xFF]), 0..40),
+            y in proptest::collection::vec(proptest::sample::select(vec![b'a', b'b', 0xFF]), 0..40),
+        ) {
+            let expected = x.iter().zip(&y).take_while(|(p, q)| p == q).count();
+            proptest::prop_assert_eq!(common_prefix(&x, &y), expected);
+        }
+
+        #[test]
         fn every_name_has_a_text_that_gives_it_back(name in proptest::collection::vec(proptest::num::u8::ANY, 0..24)) {
             let text = name_text(&name);
             proptest::prop_assert_eq!(&*name_bytes(&text), &name[..]);
@@ -522,7 +614,11 @@ mod tests {
             std::fs::write(root.join(rel), text).unwrap();
         }
         let paths = ["a/b/two.txt", "a/gone.txt", "a/one.txt", "top.txt"];
-        let found = files_metadata(root, paths.iter().map(|p| p.to_string()).collect());
+        let found = files_metadata(
+            root,
+            &mut FolderStat::default(),
+            paths.iter().map(|p| p.to_string()).collect(),
+        );
         assert_eq!(found.len(), 4);
         for (rel, result) in paths.iter().zip(&found) {
             match std::fs::metadata(root.join(rel)) {

@@ -270,7 +270,9 @@ pub fn drift(root: &Path, snapshot: &mut Snapshot, indexed: &dyn Fn(&str) -> boo
         let Ok(entries) = std::fs::read_dir(&path) else {
             continue;
         };
-        let added_before = drift.added;
+        // A folder is confirmed only when nothing in it is new: a new subfolder is not in
+        // the snapshot, so no later stat would see what comes into it.
+        let mut new_subfolder = false;
         // The folder's document files (the skipped ones left out), and its new subfolders.
         let mut documents: Vec<String> = Vec::new();
         for entry in entries.flatten() {
@@ -288,6 +290,7 @@ pub fn drift(root: &Path, snapshot: &mut Snapshot, indexed: &dyn Fn(&str) -> boo
             };
             if is_dir {
                 if !snapshot.folders.contains_key(&rel) {
+                    new_subfolder = true;
                     drift.added += count_documents(&entry.path());
                 }
             } else if corpus::is_document_name(name.as_bytes()) && !snapshot.skipped.contains(&rel)
@@ -299,7 +302,7 @@ pub fn drift(root: &Path, snapshot: &mut Snapshot, indexed: &dyn Fn(&str) -> boo
             sum.wrapping_add(name_digest(split_parent(rel).1))
         });
         if documents.len() as u64 == recorded.documents && Some(digest) == recorded.digest {
-            if drift.added == added_before && now <= listed_at - SETTLED_NS {
+            if !new_subfolder && now <= listed_at - SETTLED_NS {
                 confirmed.push((folder.clone(), now));
             }
             continue;
@@ -463,6 +466,17 @@ mod tests {
         std::fs::write(root.join("d.txt"), "text").unwrap();
         let found = drift(root, &mut next, &|p: &str| p == "a.txt" || p == "b.txt");
         assert_eq!(found.added, 2, "{found:?}");
+
+        // A new folder, empty for now, keeps its parent from being confirmed: what comes
+        // into it later must be seen.
+        std::fs::create_dir(root.join("new")).unwrap();
+        set_time(root, a_minute_ago - std::time::Duration::from_secs(5));
+        let mut with_folder = touched_snapshot(root, &["a.txt", "b.txt", "c.txt", "d.txt"]);
+        with_folder.folders.remove("new");
+        assert!(drift(root, &mut with_folder, &indexed).is_clean());
+        assert!(with_folder.confirmed.is_empty(), "{:?}", with_folder.confirmed);
+        std::fs::write(root.join("new/e.txt"), "text").unwrap();
+        assert_eq!(drift(root, &mut with_folder, &indexed).added, 1);
 
         // A new commit's snapshot does not inherit the old confirmations.
         let mut rebuilt = touched_snapshot(root, &["a.txt", "b.txt"]);

@@ -14,7 +14,27 @@ pub struct Date {
     pub day: u8,
 }
 
+/// The first day the index can hold: its time stamps count nanoseconds from 1970 in 64 bits,
+/// which reach back to 1677-09-21 and forward to 2262-04-11.
+pub const FIRST_INDEXED: Date = Date {
+    year: 1678,
+    month: 1,
+    day: 1,
+};
+
+/// The last day the index can hold (see [`FIRST_INDEXED`]).
+pub const LAST_INDEXED: Date = Date {
+    year: 2261,
+    month: 12,
+    day: 31,
+};
+
 impl Date {
+    /// True when the index can hold the date ([`FIRST_INDEXED`] to [`LAST_INDEXED`]).
+    pub fn is_indexable(self) -> bool {
+        (FIRST_INDEXED..=LAST_INDEXED).contains(&self)
+    }
+
     /// Builds a date when the day exists in that month and year.
     pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
         let valid = (1..=9999).contains(&year)

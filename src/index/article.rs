@@ -53,6 +53,8 @@ impl Article {
                 break;
             }
         }
+        // A date the index cannot hold (before 1678, after 2261) leaves the article undated.
+        let date = date.filter(|d| d.is_indexable());
         let rest = &text[after_header..];
         let mut paras = paragraphs(rest);
         let first = paras.next();

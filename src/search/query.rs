@@ -19,7 +19,7 @@ use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{DateTime, Searcher};
 
 use crate::analysis::{self, Analysis};
-use crate::date::Date;
+use crate::date::{Date, FIRST_INDEXED, LAST_INDEXED};
 use crate::error::{Error, IndexContext, Result};
 use crate::index::schema::Fields;
 use crate::search::highlight::Matcher;
@@ -188,16 +188,23 @@ pub(crate) fn has_only_exclusions(node: &Node) -> bool {
     }
 }
 
-/// A required clause restricting passages to dates in `from..=to`.
+/// A required clause restricting passages to dates in `from..=to` (an open end, or both, meaning
+/// any date: `date:*` is every dated passage). Bounds beyond the dates the index can hold are
+/// brought back to them, which selects the same passages.
 pub fn date_filter(fields: &Fields, from: Option<Date>, to: Option<Date>) -> Box<dyn Query> {
+    let from = from.unwrap_or(FIRST_INDEXED).max(FIRST_INDEXED);
+    let to = to.unwrap_or(LAST_INDEXED).min(LAST_INDEXED);
+    if from > to {
+        return Box::new(EmptyQuery);
+    }
     let term = |d: Date| {
         Term::from_field_date(fields.date, DateTime::from_timestamp_secs(d.unix_seconds()))
     };
-    let lower = from.map_or(Bound::Unbounded, |d| Bound::Included(term(d)));
-    let upper = to.map_or(Bound::Unbounded, |d| {
-        Bound::Excluded(term(Date::from_days_since_epoch(d.days_since_epoch() + 1)))
-    });
-    Box::new(RangeQuery::new(lower, upper))
+    let day_after = Date::from_days_since_epoch(to.days_since_epoch() + 1);
+    Box::new(RangeQuery::new(
+        Bound::Included(term(from)),
+        Bound::Excluded(term(day_after)),
+    ))
 }
 
 /// The analyses of passages in the languages `codes`, one per language, English first

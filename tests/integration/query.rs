@@ -142,6 +142,44 @@ fn date_ranges_in_query_and_flags() {
 }
 
 #[test]
+fn open_date_ranges_and_dates_beyond_the_index_range_answer_exactly() {
+    let env = corpus();
+    // A date the index cannot hold leaves its article undated, not dated wrongly.
+    env.write(
+        "world/future.txt",
+        "date 2500-06-01 Future harvest\n\nA coffee crop from the future.\n",
+    );
+    env.index();
+    let dated = [
+        "business/gas.txt",
+        "business/oil1.txt",
+        "business/oil2.txt",
+        "politics/army.txt",
+        "politics/dem.txt",
+    ];
+    for every_date in ["date:*", "date:[* TO *]", "date:{* TO *}"] {
+        assert_eq!(sorted(env.paths(every_date)), dated, "{every_date}");
+    }
+    let future = env.search("crop future", &[]);
+    assert_eq!(future.hits[0].path, "world/future.txt");
+    assert_eq!(future.hits[0].date, None);
+    assert_eq!(future.hits[0].title.as_deref(), Some("Future harvest"));
+    for (flag, date) in [
+        ("--since", "2400-01-01"),
+        ("--since", "9999-12-31"),
+        ("--until", "1600-01-01"),
+    ] {
+        let found = env.search("prices OR crop", &[flag, date]);
+        assert!(found.hits.is_empty(), "{flag} {date}: {:?}", found.hits);
+    }
+    assert_eq!(
+        sorted(env.paths("prices date:>1600-01-01")),
+        ["business/gas.txt", "business/oil1.txt", "business/oil2.txt"]
+    );
+    assert!(env.paths("prices date:<1600-01-01").is_empty());
+}
+
+#[test]
 fn sort_by_date_puts_newest_first() {
     let env = corpus();
     let dates: Vec<String> = env

@@ -474,7 +474,11 @@ mod tests {
         let mut with_folder = touched_snapshot(root, &["a.txt", "b.txt", "c.txt", "d.txt"]);
         with_folder.folders.remove("new");
         assert!(drift(root, &mut with_folder, &indexed).is_clean());
-        assert!(with_folder.confirmed.is_empty(), "{:?}", with_folder.confirmed);
+        assert!(
+            with_folder.confirmed.is_empty(),
+            "{:?}",
+            with_folder.confirmed
+        );
         std::fs::write(root.join("new/e.txt"), "text").unwrap();
         assert_eq!(drift(root, &mut with_folder, &indexed).added, 1);
 

@@ -41,7 +41,8 @@ pub struct JsonHit {
     pub highlights: Vec<[usize; 2]>,
     /// `[start, end]` byte ranges of matches in `title`.
     pub title_highlights: Vec<[usize; 2]>,
-    /// `"deleted"` or `"changed"` when the file differs from what was indexed; absent otherwise.
+    /// `"deleted"`, `"unreadable"` or `"changed"` when the file differs from what was indexed
+    /// or cannot be read; absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stale: Option<String>,
     /// Paths of other documents with the same title and text, collapsed into this hit.

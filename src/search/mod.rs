@@ -134,6 +134,9 @@ pub struct Hit {
 pub enum Stale {
     /// The file is gone.
     Deleted,
+    /// The file is there but cannot be read (its permissions, or a read error): the hit has
+    /// no text. Nothing says it changed, so `loupe index` keeps its record.
+    Unreadable,
     /// The file was edited. When the passage is still in it, the hit's text, line and byte
     /// range are where it is now; otherwise the hit has no text, and its line and byte range
     /// are those of the old text.
@@ -144,10 +147,11 @@ pub enum Stale {
 }
 
 impl Stale {
-    /// The word used in JSON: `deleted` or `changed`.
+    /// The word used in JSON: `deleted`, `unreadable` or `changed`.
     pub fn as_str(self) -> &'static str {
         match self {
             Stale::Deleted => "deleted",
+            Stale::Unreadable => "unreadable",
             Stale::Changed { .. } => "changed",
         }
     }
@@ -383,15 +387,28 @@ impl PassageSearcher {
                 ..Drift::default()
             },
         };
-        if !drift.corpus_missing {
-            drift.changed += results
+        // Files, not hits: one edited file may hold several of the passages shown.
+        let files_of = |wanted: fn(Stale) -> bool| {
+            let paths: HashSet<&str> = results
                 .hits
                 .iter()
-                .filter(|hit| matches!(hit.stale, Some(Stale::Changed { .. })))
-                .count() as u64;
+                .filter(|hit| hit.stale.is_some_and(wanted))
+                .map(|hit| hit.path.as_str())
+                .collect();
+            paths.len() as u64
+        };
+        let unreadable = files_of(|s| s == Stale::Unreadable);
+        if !drift.corpus_missing {
+            drift.changed += files_of(|s| matches!(s, Stale::Changed { .. }));
         }
         if let Some(message) = drift.message(corpus) {
             results.warnings.push(message);
+        }
+        if unreadable > 0 && !drift.corpus_missing {
+            results.warnings.push(format!(
+                "{} of the hits shown cannot be read (permissions?); they are shown without text",
+                crate::plural(unreadable, "file")
+            ));
         }
         Ok(())
     }

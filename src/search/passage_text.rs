@@ -60,8 +60,8 @@ pub struct PassageTexts {
 
 /// One corpus file as opened for a search.
 struct OpenedFile {
-    /// `None` when the file is gone (or cannot be opened).
-    file: Option<File>,
+    /// The file, or why there is none: it is gone, or it cannot be opened.
+    file: std::result::Result<File, Stale>,
     /// Its size and time are its record's, or its content hash is.
     unchanged: bool,
     /// The whole file decoded, read only when a passage is not found by its bytes alone.
@@ -100,8 +100,9 @@ impl PassageTexts {
         let path = doc.get_first(fields.path).and_then(|v| v.as_str());
         let segment = address.segment_ord as usize;
         let opened = self.opened(searcher, fields, path.unwrap_or(""), segment)?;
-        let Some(file) = &opened.file else {
-            return Ok(gone(Stale::Deleted));
+        let file = match &opened.file {
+            Ok(file) => file,
+            Err(stale) => return Ok(gone(*stale)),
         };
         let hash = u64_of(fields.text_hash);
         let place = u64_of(fields.byte_start)..u64_of(fields.byte_end);
@@ -117,7 +118,7 @@ impl PassageTexts {
             }
         }
         let (text, bom_len) = match opened.whole.get_or_init(|| read_whole(file)) {
-            Whole::Unreadable => return Ok(gone(Stale::Deleted)),
+            Whole::Unreadable => return Ok(gone(Stale::Unreadable)),
             Whole::Undecodable => return Ok(gone(Stale::Changed { relocated: false })),
             Whole::Text { text, bom_len } => (text.as_str(), *bom_len),
         };
@@ -180,12 +181,20 @@ impl PassageTexts {
         let whole = OnceLock::new();
         let opened = File::open(crate::index::corpus::on_disk(&self.corpus, rel_path))
             .and_then(|file| Ok((file.metadata()?, file)));
-        let Ok((metadata, file)) = opened else {
-            return Ok(OpenedFile {
-                file: None,
-                unchanged: false,
-                whole,
-            });
+        let (metadata, file) = match opened {
+            Ok(opened) => opened,
+            Err(err) => {
+                let stale = if err.kind() == std::io::ErrorKind::NotFound {
+                    Stale::Deleted
+                } else {
+                    Stale::Unreadable
+                };
+                return Ok(OpenedFile {
+                    file: Err(stale),
+                    unchanged: false,
+                    whole,
+                });
+            }
         };
         let unchanged = match self.records.near(searcher, fields, rel_path, segment)? {
             None => false,
@@ -203,7 +212,7 @@ impl PassageTexts {
             }
         };
         Ok(OpenedFile {
-            file: Some(file),
+            file: Ok(file),
             unchanged,
             whole,
         })

@@ -154,6 +154,52 @@ fn a_deleted_file_is_marked() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn a_file_that_cannot_be_read_is_marked_and_warned_about() {
+    let env = four_documents();
+    env.remove("n2.txt");
+    // A link to itself is there but cannot be opened, by root too (unlike permissions).
+    std::os::unix::fs::symlink("n2.txt", env.corpus().join("n2.txt")).unwrap();
+    let results = env.search("herons", &[]);
+    let hit = results.hits.iter().find(|h| h.path == "n2.txt").unwrap();
+    assert_eq!(hit.stale.as_deref(), Some("unreadable"));
+    assert_eq!(hit.text, "");
+    assert_eq!(
+        results.warnings,
+        ["1 file of the hits shown cannot be read (permissions?); they are shown without text"]
+    );
+    let out = env.run_ok(&["search", "herons"], 0);
+    assert!(
+        out.stdout.contains("n2.txt  score") && out.stdout.contains("[file cannot be read]"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stderr.contains("cannot be read"), "{}", out.stderr);
+}
+
+#[test]
+fn an_edited_file_is_counted_once_however_many_of_its_passages_are_shown() {
+    let env = TestEnv::new();
+    // Paragraphs long enough to be passages of their own.
+    let text = ["nest", "fish", "sleep"]
+        .iter()
+        .fold("Heron report\n".to_string(), |text, verb| {
+            text + "\n" + &format!("Herons {verb} in the reeds. ").repeat(40) + "\n"
+        });
+    env.write("herons.txt", &text);
+    env.index();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    env.write("herons.txt", &text.replace("Heron report", "Heron reports"));
+    let results = env.search("herons", &["--per-doc", "0"]);
+    assert!(results.hits.len() >= 3, "{:?}", results.hits);
+    assert!(
+        results.warnings[0].contains("(1 file changed)"),
+        "{:?}",
+        results.warnings
+    );
+}
+
 #[test]
 fn an_edited_file_points_at_the_passage_where_it_is_now() {
     let env = four_documents();

@@ -87,7 +87,8 @@ function hitItem(hit, q) {
   parts.push(`${hit.path}:${hit.line}`);
   if (hit.lang && hit.lang !== 'en' && hit.lang !== 'und') parts.push(hit.lang);
   if (hit.identical.length) parts.push(`+${hit.identical.length} identical`);
-  if (hit.stale) parts.push(hit.stale === 'deleted' ? 'file deleted since indexing' : 'file changed since indexing');
+  const staleNotes = {deleted: 'file deleted since indexing', unreadable: 'file cannot be read', changed: 'file changed since indexing'};
+  if (hit.stale) parts.push(staleNotes[hit.stale] || 'file changed since indexing');
   meta.textContent = parts.join(' · ');
   const snippet = document.createElement('p');
   snippet.className = 'snippet';

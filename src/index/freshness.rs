@@ -90,16 +90,18 @@ impl Snapshot {
         let path = index_dir.join(SNAPSHOT_FILE);
         let tmp = index_dir.join(format!("{SNAPSHOT_FILE}.tmp"));
         let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp).with_path(&tmp)?);
-        let mut lines = format!("loupe-folders 2 {}\n", self.generation);
+        let mut lines = format!("loupe-folders 3 {}\n", self.generation);
         for (name, folder) in &self.folders {
             let digest = folder.digest.map_or("-".to_string(), |d| format!("{d:x}"));
             lines.push_str(&format!(
-                "d\t{}\t{}\t{digest}\t{name}\n",
-                folder.mtime, folder.documents
+                "d\t{}\t{}\t{digest}\t{}\n",
+                folder.mtime,
+                folder.documents,
+                escape(name)
             ));
         }
         for path in &self.skipped {
-            lines.push_str(&format!("s\t{path}\n"));
+            lines.push_str(&format!("s\t{}\n", escape(path)));
         }
         out.write_all(lines.as_bytes()).with_path(&tmp)?;
         out.into_inner()
@@ -113,11 +115,20 @@ impl Snapshot {
         let text = std::fs::read_to_string(index_dir.join(SNAPSHOT_FILE)).ok()?;
         let mut lines = text.lines();
         let header = lines.next()?;
-        // Version 1 had no digests.
-        let (version, generation) = if let Some(g) = header.strip_prefix("loupe-folders 2 ") {
+        // Version 1 had no digests; version 3 escapes names (a name may hold a line break).
+        let (version, generation) = if let Some(g) = header.strip_prefix("loupe-folders 3 ") {
+            (3, g)
+        } else if let Some(g) = header.strip_prefix("loupe-folders 2 ") {
             (2, g)
         } else {
             (1, header.strip_prefix("loupe-folders 1 ")?)
+        };
+        let name = |text: &str| {
+            if version == 3 {
+                unescape(text)
+            } else {
+                Some(text.to_string())
+            }
         };
         let generation = generation.parse().ok()?;
         let mut snapshot = Snapshot {
@@ -125,12 +136,12 @@ impl Snapshot {
             ..Snapshot::default()
         };
         for line in lines {
-            let mut parts = line.splitn(if version == 2 { 5 } else { 4 }, '\t');
+            let mut parts = line.splitn(if version >= 2 { 5 } else { 4 }, '\t');
             match parts.next()? {
                 "d" => {
                     let mtime = parts.next()?.parse().ok()?;
                     let documents = parts.next()?.parse().ok()?;
-                    let digest = if version == 2 {
+                    let digest = if version >= 2 {
                         match parts.next()? {
                             "-" => None,
                             hex => Some(u64::from_str_radix(hex, 16).ok()?),
@@ -143,10 +154,10 @@ impl Snapshot {
                         documents,
                         digest,
                     };
-                    snapshot.folders.insert(parts.next()?.to_string(), folder);
+                    snapshot.folders.insert(name(parts.next()?)?, folder);
                 }
                 "s" => {
-                    snapshot.skipped.insert(parts.next()?.to_string());
+                    snapshot.skipped.insert(name(parts.next()?)?);
                 }
                 _ => return None,
             }
@@ -163,7 +174,7 @@ impl Snapshot {
         let tmp = index_dir.join(format!("{CONFIRMED_FILE}.{}.tmp", std::process::id()));
         let mut text = format!("loupe-confirmed 1 {}\n", self.generation);
         for (folder, mtime) in &self.confirmed {
-            text.push_str(&format!("{mtime}\t{folder}\n"));
+            text.push_str(&format!("{mtime}\t{}\n", escape(folder)));
         }
         std::fs::write(&tmp, text).with_path(&tmp)?;
         std::fs::rename(&tmp, &path).with_path(&path)
@@ -181,7 +192,7 @@ fn read_confirmed(index_dir: &Path, generation: u64) -> Option<FxHashMap<String,
     lines
         .map(|line| {
             let (mtime, folder) = line.split_once('\t')?;
-            Some((folder.to_string(), mtime.parse().ok()?))
+            Some((unescape(folder)?, mtime.parse().ok()?))
         })
         .collect()
 }
@@ -334,6 +345,44 @@ pub fn count_documents(dir: &Path) -> u64 {
         .count() as u64
 }
 
+/// A name as one field of a line: `\`, tab, line feed and carriage return written `\\`,
+/// `\t`, `\n` and `\r`.
+fn escape(name: &str) -> std::borrow::Cow<'_, str> {
+    if !name.contains(['\\', '\t', '\n', '\r']) {
+        return name.into();
+    }
+    let mut out = String::with_capacity(name.len() + 2);
+    for c in name.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    out.into()
+}
+
+/// The name [`escape`] wrote as `text`; `None` for an escape it does not write.
+fn unescape(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        out.push(match c {
+            '\\' => match chars.next()? {
+                '\\' => '\\',
+                't' => '\t',
+                'n' => '\n',
+                'r' => '\r',
+                _ => return None,
+            },
+            c => c,
+        });
+    }
+    Some(out)
+}
+
 /// A relative path's folder (`""` for the root) and file name.
 fn split_parent(path: &str) -> (&str, &str) {
     path.rsplit_once('/').unwrap_or(("", path))
@@ -354,12 +403,12 @@ mod tests {
     #[test]
     fn snapshot_round_trips() {
         let dir = tempfile::tempdir().unwrap();
-        let snapshot = snapshot(
+        let first = snapshot(
             &[("", 5), ("a", 7)],
             &["x.txt", "a/y.txt", "a/z.txt"],
             &["a/bin.txt"],
         );
-        snapshot.write(dir.path()).unwrap();
+        first.write(dir.path()).unwrap();
         let read = Snapshot::read(dir.path()).unwrap();
         assert_eq!(read.generation, 42);
         assert_eq!(read.folders[""].mtime, 5);
@@ -371,6 +420,21 @@ mod tests {
         let digest = name_digest("y.txt").wrapping_add(name_digest("z.txt"));
         assert_eq!(read.folders["a"].digest, Some(digest));
         assert!(read.skipped.contains("a/bin.txt"));
+
+        // Names holding a line break, a tab or a backslash come back as they were.
+        let odd = ["new\nline", "tab\there", "back\\slash\\n"];
+        let mut odd_snapshot =
+            snapshot(&[("", 5), (odd[0], 6), (odd[1], 7), (odd[2], 8)], &[], &[]);
+        odd_snapshot.skipped.insert(format!("{}/x.txt", odd[0]));
+        odd_snapshot.confirmed.insert(odd[2].to_string(), 9);
+        odd_snapshot.write(dir.path()).unwrap();
+        odd_snapshot.save_confirmed(dir.path()).unwrap();
+        let read = Snapshot::read(dir.path()).unwrap();
+        for (name, mtime) in odd.iter().zip(6..) {
+            assert_eq!(read.folders[*name].mtime, mtime, "{name:?}");
+        }
+        assert!(read.skipped.contains("new\nline/x.txt"));
+        assert_eq!(read.confirmed[odd[2]], 9);
     }
 
     /// A snapshot of the folders of `root` holding the `indexed` documents.

@@ -7,10 +7,16 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The corpus folder does not exist or is not a folder.
-    #[error(
-        "corpus folder {} not found (pass --corpus DIR, or create it and put .txt files in it)", .0.display()
-    )]
+    #[error("{}", corpus_missing(.0))]
     CorpusMissing(PathBuf),
+    /// The index folder is there but cannot be listed (its permissions).
+    #[error("cannot read the index folder {} ({detail}); check its permissions", path.display())]
+    IndexUnreadable {
+        /// Index folder.
+        path: PathBuf,
+        /// The system's reason.
+        detail: String,
+    },
     /// No index has been built in the folder yet.
     #[error("no index at {} (build it with `loupe index`)", .0.display())]
     IndexMissing(PathBuf),
@@ -48,7 +54,7 @@ pub enum Error {
         given: PathBuf,
     },
     /// An update would remove most of the index: the corpus is probably not what it was.
-    #[error("refusing to update: {removed} of the {total} indexed documents are gone from {} (corpus folder empty, unmounted or another folder?); nothing was changed. Run with --force to remove them", corpus.display())]
+    #[error("refusing to update: {removed} of the {total} indexed documents are gone from {} (corpus folder empty, unmounted or another folder?); nothing was changed. Run `loupe index --force` to remove them", corpus.display())]
     MassRemoval {
         /// Documents the update would remove.
         removed: usize,
@@ -129,5 +135,20 @@ impl<T> IoContext<T> for std::io::Result<T> {
             path: path.into(),
             error,
         })
+    }
+}
+
+/// What [`Error::CorpusMissing`] says: a path that is there is a file.
+fn corpus_missing(path: &std::path::Path) -> String {
+    if path.exists() {
+        format!(
+            "corpus path {} is a file, not a folder (pass --corpus DIR with a folder of .txt files)",
+            path.display()
+        )
+    } else {
+        format!(
+            "corpus folder {} not found (pass --corpus DIR, or create it and put .txt files in it)",
+            path.display()
+        )
     }
 }

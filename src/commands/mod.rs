@@ -62,6 +62,7 @@ pub(crate) fn ensure_built(corpus: &Path, index_dir: &Path) -> Result<bool> {
         }
         .into()),
         store::IndexState::Foreign => Err(loupe::Error::NotAnIndex(index_dir.to_path_buf()).into()),
+        store::IndexState::Unreadable(detail) => Err(store::unreadable(index_dir, detail).into()),
         store::IndexState::Missing => {
             eprintln!(
                 "loupe: no index at {} yet; building it from {} first",

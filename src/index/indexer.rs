@@ -120,8 +120,12 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
     if !options.corpus.is_dir() {
         return Err(Error::CorpusMissing(options.corpus.clone()));
     }
-    if store::inspect(&options.index_dir) == store::IndexState::Foreign {
-        return Err(Error::NotAnIndex(options.index_dir.clone()));
+    match store::inspect(&options.index_dir) {
+        store::IndexState::Foreign => return Err(Error::NotAnIndex(options.index_dir.clone())),
+        store::IndexState::Unreadable(detail) => {
+            return Err(store::unreadable(&options.index_dir, detail))
+        }
+        _ => {}
     }
     let _lock = lock::acquire(&options.index_dir, options.wait)?;
     let (store, created) = open_or_create(&options.index_dir, options.rebuild, observer)?;

@@ -157,6 +157,8 @@ pub enum IndexState {
     Damaged(String),
     /// A folder with other files in it: not loupe's to write.
     Foreign,
+    /// A folder that cannot be listed (its permissions); the text is the system's reason.
+    Unreadable(String),
 }
 
 /// Looks at `dir` without opening the index.
@@ -166,8 +168,10 @@ pub fn inspect(dir: &Path) -> IndexState {
 
 /// [`inspect`], and the metadata it read, when it read them.
 fn inspect_with_meta(dir: &Path) -> (IndexState, Option<MetaHead>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return (IndexState::Missing, None);
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if dir.exists() => return (IndexState::Unreadable(e.to_string()), None),
+        Err(_) => return (IndexState::Missing, None),
     };
     let names: Vec<String> = entries
         .flatten()
@@ -242,6 +246,7 @@ impl Store {
         let meta = match (state, meta) {
             (IndexState::Foreign, _) => return Err(Error::NotAnIndex(dir.to_path_buf())),
             (IndexState::Damaged(detail), _) => return Err(damaged(dir, detail)),
+            (IndexState::Unreadable(detail), _) => return Err(unreadable(dir, detail)),
             (_, Some(meta)) => meta,
             (_, None) => return Err(Error::IndexMissing(dir.to_path_buf())),
         };
@@ -261,7 +266,10 @@ impl Store {
                 && index.schema() == schema::build() => {}
             None => return Err(incompatible("unknown".into())),
         }
-        let fields = Fields::new(&index.schema()).map_err(|_| incompatible("unknown".into()))?;
+        // The commit says the schema is ours: one that is not was damaged, not made by
+        // another loupe, and is not replaced unasked.
+        let fields = Fields::new(&index.schema())
+            .map_err(|e| damaged(dir, format!("its schema is not loupe's ({e})")))?;
         let segment_sizes = meta.segments.unwrap_or_default();
         Ok(Store {
             index,
@@ -323,6 +331,14 @@ pub fn mark(dir: &Path) -> Result<()> {
         "This folder is a loupe search index; `loupe index --rebuild` may rewrite it.\n",
     )
     .with_path(path)
+}
+
+/// The error for an index folder that cannot be listed.
+pub fn unreadable(dir: &Path, detail: String) -> Error {
+    Error::IndexUnreadable {
+        path: dir.to_path_buf(),
+        detail,
+    }
 }
 
 fn damaged(dir: &Path, detail: String) -> Error {

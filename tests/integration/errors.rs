@@ -69,6 +69,10 @@ fn malformed_queries_never_panic() {
         "🙂",
         "\u{7}\u{1b}x",
         "-oil",
+        "date:*",
+        "oil date:[* TO *]",
+        "date:{* TO *}",
+        "date:>9999-12-31",
     ] {
         let out = env.run(&["search", q]);
         assert!([0, 1, 2].contains(&out.code), "{q:?}: code {}", out.code);
@@ -132,6 +136,21 @@ fn index_path_that_is_a_file_is_named() {
             out.stderr
         );
     }
+}
+
+#[test]
+fn corpus_path_that_is_a_file_is_named() {
+    let env = TestEnv::new();
+    env.write("a.txt", "Title\n\nPelicans nest here.\n");
+    std::fs::write(env.root().join("notes.txt"), "x").unwrap();
+    let out = env.run_ok(&["index", "--corpus", "notes.txt"], 2);
+    assert!(
+        out.stderr.contains("notes.txt is a file, not a folder"),
+        "{}",
+        out.stderr
+    );
+    let out = env.run_ok(&["index", "--corpus", "missing"], 2);
+    assert!(out.stderr.contains("missing not found"), "{}", out.stderr);
 }
 
 #[test]

@@ -264,6 +264,33 @@ fn garbage_metadata_is_reported_as_damage_and_rebuild_mends_it() {
     env.run_ok(&["index"], 2);
     env.run_ok(&["index", "--rebuild"], 0);
     assert_eq!(env.paths("herons").len(), 4);
+
+    // A schema mangled in an index of this loupe's own version is damage too: a plain
+    // `loupe index` does not replace it unasked.
+    let meta = env.index_dir().join("meta.json");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    assert!(text.contains("\"name\": \"path\""), "{text}");
+    std::fs::write(
+        &meta,
+        text.replace("\"name\": \"path\"", "\"name\": \"mangled\""),
+    )
+    .unwrap();
+    for args in [&["index"][..], &["search", "herons"]] {
+        let out = env.run_ok(args, 2);
+        assert!(
+            out.stderr.contains("is damaged"),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert!(
+            !out.stderr.contains("rebuilding"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+    assert!(std::fs::read_to_string(&meta).unwrap().contains("mangled"));
+    env.run_ok(&["index", "--rebuild"], 0);
+    assert_eq!(env.paths("herons").len(), 4);
 }
 
 #[test]

@@ -248,6 +248,12 @@ impl PassageSearcher {
     pub fn search(&self, query_text: &str, options: &SearchOptions) -> Result<SearchResults> {
         let started = Instant::now();
         let node = if options.plain {
+            if let Some((_, words)) = query_syntax::too_many_words(query_text) {
+                return Err(Error::Query(format!(
+                    "query error: the query has {words} different words; use at most {}",
+                    query_syntax::MAX_WORDS
+                )));
+            }
             query_syntax::parse_plain(query_text)
         } else {
             query_syntax::parse(query_text)

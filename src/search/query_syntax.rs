@@ -12,6 +12,44 @@ use std::fmt;
 /// How many parentheses may be nested; deeper nesting is a [`ParseError`].
 const MAX_DEPTH: usize = 32;
 
+/// How many different words a query may hold (Lucene caps a query's clauses at 1,024 too);
+/// more is a [`ParseError`]: every word is looked up in every segment, and 100,000 took a
+/// minute. A word repeated counts once.
+pub const MAX_WORDS: usize = 1024;
+
+/// The character position where the query's different word number [`MAX_WORDS`] + 1 starts
+/// (ignoring case), and how many different words it has, when it has more than [`MAX_WORDS`].
+pub fn too_many_words(query: &str) -> Option<(usize, usize)> {
+    let mut distinct = std::collections::HashSet::new();
+    let mut excess = None;
+    for (position, word) in words_with_positions(query) {
+        if distinct.insert(word.to_lowercase()) && distinct.len() == MAX_WORDS + 1 {
+            excess = Some(position);
+        }
+    }
+    excess.map(|position| (position, distinct.len()))
+}
+
+/// The words of `query` between spaces, each with the character position it starts at.
+fn words_with_positions(query: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut chars = query.char_indices().enumerate().peekable();
+    std::iter::from_fn(move || {
+        while chars.peek().is_some_and(|&(_, (_, c))| is_space(c)) {
+            chars.next();
+        }
+        let (position, (start, _)) = chars.next()?;
+        let mut end = query.len();
+        while let Some(&(_, (byte, c))) = chars.peek() {
+            if is_space(c) {
+                end = byte;
+                break;
+            }
+            chars.next();
+        }
+        Some((position, &query[start..end]))
+    })
+}
+
 /// Which field a clause is restricted to. `None` in a node means the default fields (text and title).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldName {
@@ -294,6 +332,13 @@ impl std::error::Error for ParseError {}
 /// A [`ParseError`] for an unknown field (`foo:bar`), a field without a value (`title:`), a bad
 /// or reversed date or date range, or parentheses nested more than 32 deep.
 pub fn parse(query: &str) -> Result<Node, ParseError> {
+    if let Some((position, words)) = too_many_words(query) {
+        return Err(ParseError::new(
+            format!("the query has {words} different words"),
+            position,
+            format!("use at most {MAX_WORDS}"),
+        ));
+    }
     let chars: Vec<char> = query.chars().collect();
     let mut lexer = Lexer {
         cs: &chars,
@@ -1137,6 +1182,22 @@ mod tests {
     }
 
     #[test]
+    fn a_query_of_more_than_max_words_is_refused_where_the_excess_starts() {
+        let words: Vec<String> = (0..MAX_WORDS).map(|i| format!("w{i}")).collect();
+        let longest = words.join(" ");
+        assert!(parse(&longest).is_ok());
+        // Repeated words, in any case, count once.
+        assert!(parse(&format!("{longest} W1 w2 {longest}")).is_ok());
+        let too_long = format!("  {longest}\t\"one more\" \"ONE");
+        let e = parse(&too_long).unwrap_err();
+        assert_eq!(
+            e.message,
+            format!("the query has {} different words", MAX_WORDS + 2)
+        );
+        assert_eq!(e.position, longest.chars().count() + 3);
+    }
+
+    #[test]
     fn field_errors() {
         check_errors(&[
             ("oil title:", "field 'title' needs a value", 4),
@@ -1301,13 +1362,16 @@ mod tests {
 
     #[test]
     fn long_queries_parse() {
-        let words: Vec<String> = (0..20_000).map(|i| format!("w{i}")).collect();
+        let words: Vec<String> = (0..20_000).map(|i| format!("w{}", i % 1000)).collect();
         let q = words.join(" ");
-        assert!(q.len() > 100_000);
+        assert!(q.len() > 80_000);
         assert!(matches!(parse(&q), Ok(Node::Bool(c)) if c.len() == 20_000));
         assert!(matches!(parse(&words.join(" AND ")), Ok(Node::Bool(c)) if c.len() == 20_000));
         assert!(matches!(parse(&format!("\"{q}")), Ok(Node::Phrase { .. })));
         assert!(parse(&format!("title:({q}) -x date:[2020 TO 2026]")).is_ok());
+        let distinct: Vec<String> = (0..20_000).map(|i| format!("w{i}")).collect();
+        let e = parse(&distinct.join(" ")).unwrap_err();
+        assert_eq!(e.message, "the query has 20000 different words");
     }
 
     #[test]

@@ -19,6 +19,8 @@ const RARE_ONE_IN: u64 = 1000;
 /// ...and a close word is in at least this many times as many (and this many at the least).
 const MORE_COMMON: u64 = 10;
 const COMMON: u64 = 5;
+/// At most this many suggestions for one query (a long pasted text has many rare words).
+const MAX_SUGGESTIONS: usize = 3;
 
 /// One suggested correction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -45,6 +47,9 @@ pub fn suggestions(
     let rare = (passages / RARE_ONE_IN).max(2);
     let mut out = Vec::new();
     for word in words {
+        if out.len() == MAX_SUGGESTIONS {
+            break;
+        }
         let terms = analysis::terms(&word);
         let [term] = terms.as_slice() else {
             continue;

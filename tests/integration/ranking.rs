@@ -284,6 +284,35 @@ fn a_misspelt_word_gets_a_suggestion_and_the_query_is_kept() {
         out.stderr
     );
     assert!(env.search("government", &[]).suggestions.is_empty());
+
+    // A long query of misspellings gets a few suggestions, not one line per word.
+    let many = [
+        "goverment",
+        "govrnment",
+        "govermnent",
+        "governmnt",
+        "goverrment",
+    ]
+    .join(" ");
+    let out = env.run_ok(&["search", &many], 0);
+    assert_eq!(
+        out.stderr.matches("did you mean").count(),
+        3,
+        "{}",
+        out.stderr
+    );
+    // A pasted text of more than 1,024 different words is refused with the reason.
+    let pasted: Vec<String> = (0..1025).map(|i| format!("plan{i}")).collect();
+    let pasted = pasted.join(" ");
+    for args in [&["search", &pasted][..], &["search", "--plain", &pasted]] {
+        let out = env.run_ok(args, 2);
+        assert!(
+            out.stderr.contains("the query has 1025 different words")
+                && out.stderr.contains("at most 1024"),
+            "{}",
+            out.stderr
+        );
+    }
 }
 
 #[test]

@@ -41,12 +41,28 @@ pub async fn health() -> Response {
 #[serde(deny_unknown_fields)]
 pub struct SearchParams {
     q: String,
+    #[serde(default, deserialize_with = "number_or_empty")]
     limit: Option<usize>,
+    #[serde(default, deserialize_with = "number_or_empty")]
     offset: Option<usize>,
+    #[serde(default, deserialize_with = "number_or_empty")]
     per_doc: Option<usize>,
     since: Option<String>,
     until: Option<String>,
     sort: Option<String>,
+}
+
+/// A whole-number parameter; empty (`limit=`, as a form sends a blank field) means not given,
+/// as for the dates.
+fn number_or_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
+    let text: Option<String> = Option::deserialize(d)?;
+    match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => text
+            .parse()
+            .map(Some)
+            .map_err(|_| serde::de::Error::custom(format!("`{text}` is not a whole number"))),
+    }
 }
 
 /// `GET /api/search?q=…&limit=&offset=&per_doc=&since=&until=&sort=`: the same JSON as
@@ -86,7 +102,7 @@ fn search_options(params: &SearchParams) -> Result<(SearchOptions, usize), Strin
         return Err(format!("limit must be between 1 and {MAX_LIMIT}"));
     }
     let offset = params.offset.unwrap_or(0);
-    if offset + limit > MAX_DEPTH {
+    if offset.saturating_add(limit) > MAX_DEPTH {
         return Err(format!(
             "offset + limit must be at most {MAX_DEPTH} (refine the query instead)"
         ));

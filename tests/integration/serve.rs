@@ -90,6 +90,12 @@ fn bad_requests_get_a_4xx_with_an_error_message() {
         ("/api/search?q=heron&limit=100000", 400, "limit"),
         ("/api/search?q=heron&limit=abc", 400, "limit"),
         ("/api/search?q=heron&offset=5000", 400, "offset"),
+        (
+            "/api/search?q=heron&offset=18446744073709551615",
+            400,
+            "offset",
+        ),
+        ("/api/search?q=heron&per_doc=-1", 400, "per_doc"),
         ("/api/search?q=heron&since=yesterday", 400, "since"),
         ("/api/search?q=heron&sort=random", 400, "sort"),
         ("/api/doc?path=../../etc/passwd", 400, "path"),
@@ -114,6 +120,10 @@ fn bad_requests_get_a_4xx_with_an_error_message() {
     assert_eq!(with_body.status, 413, "{}", with_body.body);
     // Still serving after all that.
     assert_eq!(server.get("/healthz").status, 200);
+    // The blank fields of a form mean "not given".
+    let blank = server.get("/api/search?q=heron&limit=&offset=&per_doc=&since=&sort=");
+    assert_eq!(blank.status, 200, "{}", blank.body);
+    assert_eq!(blank.json()["hits"].as_array().map(Vec::len), Some(10));
 }
 
 #[test]

@@ -26,6 +26,14 @@ pub fn error(status: StatusCode, message: String) -> Response {
     (status, Json(serde_json::json!({ "error": message }))).into_response()
 }
 
+/// A known path asked with another method than GET (or HEAD).
+pub async fn method_not_allowed() -> Response {
+    error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "only GET requests are answered here".to_string(),
+    )
+}
+
 /// Any other path.
 pub async fn not_found() -> Response {
     error(StatusCode::NOT_FOUND, "no such page".to_string())

@@ -100,6 +100,7 @@ fn router(state: State) -> Router {
         .route("/api/doc", get(api::document))
         .route("/api/stats", get(api::stats))
         .route("/healthz", get(api::health))
+        .method_not_allowed_fallback(api::method_not_allowed)
         .fallback(api::not_found)
         .layer(middleware::from_fn(refuse_oversized))
         .with_state(state)

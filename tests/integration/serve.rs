@@ -118,6 +118,18 @@ fn bad_requests_get_a_4xx_with_an_error_message() {
         "GET /api/search?q=heron HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 5\r\n\r\nhello",
     );
     assert_eq!(with_body.status, 413, "{}", with_body.body);
+    let post = server.request(
+        "POST /api/search?q=heron HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+    );
+    assert_eq!(post.status, 405, "{}", post.body);
+    assert!(
+        post.json()["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("only GET"),
+        "{}",
+        post.body
+    );
     // Still serving after all that.
     assert_eq!(server.get("/healthz").status, 200);
     // The blank fields of a form mean "not given".

@@ -81,7 +81,7 @@ fn header(results: &SearchResults) -> Option<String> {
 
 fn write_hit(out: &mut dyn WriteColor, hit: &Hit, width: usize) -> io::Result<()> {
     out.set_color(ColorSpec::new().set_fg(Some(Color::Magenta)))?;
-    write!(out, "{}", hit.path)?;
+    write!(out, "{}", printable(&hit.path))?;
     out.reset()?;
     let line_known = !matches!(
         hit.stale,
@@ -237,6 +237,24 @@ fn words(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     })
 }
 
+/// `path` with its control characters (a line break in a folder's name, say) written as
+/// escapes, so that a hit's header stays one line and the terminal's state is left alone.
+fn printable(path: &str) -> std::borrow::Cow<'_, str> {
+    if !path.contains(char::is_control) {
+        return path.into();
+    }
+    path.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,6 +292,15 @@ mod tests {
             },
             explanation: None,
         }
+    }
+
+    #[test]
+    fn control_characters_in_a_path_are_escaped() {
+        assert_eq!(printable("world/001.txt"), "world/001.txt");
+        assert_eq!(
+            printable("new\nline/\u{1b}[31mx.txt"),
+            "new\\nline/\\u{1b}[31mx.txt"
+        );
     }
 
     #[test]

@@ -269,6 +269,9 @@ pub struct EvalArgs {
     /// Ranking variant: the fewest query words (stop words left out) that feedback expands (default 7).
     #[arg(long, value_name = "N")]
     pub feedback_min_words: Option<usize>,
+    /// Ranking variant: how many of the best passages by their words the bonuses re-rank (default 400).
+    #[arg(long, value_name = "N")]
+    pub rescored: Option<usize>,
 }
 
 /// Named rankings.

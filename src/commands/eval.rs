@@ -33,6 +33,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         feedback_terms: args.feedback_terms.unwrap_or(base.feedback_terms),
         feedback_weight: args.feedback_weight.unwrap_or(base.feedback_weight),
         feedback_min_words: args.feedback_min_words.unwrap_or(base.feedback_min_words),
+        rescored: args.rescored.unwrap_or(base.rescored),
     };
     if let Some(suite_dir) = &args.suite {
         return evaluate_suite(suite_dir, &ranking, &args);

@@ -140,6 +140,7 @@ impl RemoteSearcher {
                     document: 0.0,
                     feedback: 0.0,
                     exact: 1.0,
+                    rescored: false,
                     key: 0,
                     address: tantivy::DocAddress::new(0, rank as u32),
                 },

@@ -125,6 +125,7 @@ impl From<&Hit> for JsonHit {
                     "document": hit.parts.document,
                     "feedback": hit.parts.feedback,
                     "exact_form_factor": hit.parts.exact,
+                    "rescored": hit.parts.rescored,
                     "passage_detail": serde_json::from_str::<serde_json::Value>(detail).unwrap_or_default(),
                 })
             }),

@@ -140,11 +140,19 @@ fn write_hit(out: &mut dyn WriteColor, hit: &Hit, width: usize) -> io::Result<()
     if let Some(detail) = &hit.explanation {
         let parts = &hit.parts;
         out.set_color(ColorSpec::new().set_dimmed(true))?;
-        writeln!(
-            out,
-            "  score {:.4} = (passage {:.4} + document {:.4} + feedback {:.4}) × exact forms {:.3}",
-            parts.score, parts.passage, parts.document, parts.feedback, parts.exact
-        )?;
+        if parts.rescored {
+            writeln!(
+                out,
+                "  score {:.4} = (passage {:.4} + document {:.4} + feedback {:.4}) × exact forms {:.3}",
+                parts.score, parts.passage, parts.document, parts.feedback, parts.exact
+            )?;
+        } else {
+            writeln!(
+                out,
+                "  score {:.4} = passage {:.4}, its words alone (the bonuses re-rank only the best passages by their words)",
+                parts.score, parts.passage
+            )?;
+        }
         for line in detail.lines() {
             writeln!(out, "    {line}")?;
         }
@@ -287,6 +295,7 @@ mod tests {
                 document: 0.0,
                 feedback: 0.0,
                 exact: 1.0,
+                rescored: false,
                 key: 0,
                 address: tantivy::DocAddress::new(0, 0),
             },

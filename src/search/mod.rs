@@ -555,10 +555,22 @@ impl PassageSearcher {
             let mut by_content: HashMap<u64, usize> = HashMap::new();
             let mut title_only: HashSet<u64> = HashSet::new();
             let mut shown: HashSet<tantivy::DocAddress> = HashSet::new();
+            // The page's last hit so far, once the page is full.
+            let mut last: Option<Scored> = None;
+            let mut settled = false;
             // Fast fields decide first; a passage's stored text is read only when it may be shown.
             for mut scored in found {
-                if chosen.len() == limit {
-                    break;
+                if chosen.len() >= limit {
+                    // The exact-form factor can lift a passage over hits before it: read on
+                    // while the next one could still make the page.
+                    let outranks_last = last.is_some_and(|last| {
+                        let best = scored.best_possible(&options.ranking);
+                        best.result_order(&last) == std::cmp::Ordering::Less
+                    });
+                    if options.sort == SortOrder::Date || !outranks_last {
+                        settled = true;
+                        break;
+                    }
                 }
                 let key = scored.key;
                 let content = columns.content(scored.address);
@@ -632,8 +644,11 @@ impl PassageSearcher {
                     key,
                     identical: Vec::new(),
                 });
+                if chosen.len() >= limit {
+                    last = Some(last_on_page(&chosen, limit));
+                }
             }
-            if chosen.len() >= limit || exhausted {
+            if settled || exhausted {
                 if options.sort == SortOrder::Relevance {
                     chosen.sort_by(|a, b| a.scored.result_order(&b.scored));
                 }
@@ -724,6 +739,14 @@ struct Candidate {
 pub(crate) fn document_id(path: &str) -> String {
     let without_ext = path.rsplit_once('.').filter(|(_, ext)| !ext.contains('/'));
     without_ext.map_or(path, |(stem, _)| stem).to_string()
+}
+
+/// The `limit`-th best of `chosen` in result order (`chosen` holds at least `limit`).
+fn last_on_page(chosen: &[Candidate], limit: usize) -> Scored {
+    let mut scores: Vec<Scored> = chosen.iter().map(|c| c.scored).collect();
+    *scores
+        .select_nth_unstable_by(limit - 1, Scored::result_order)
+        .1
 }
 
 fn stored_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {

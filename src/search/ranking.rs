@@ -25,6 +25,11 @@ pub struct Ranking {
     /// Feedback expands queries of at least this many words (stop words left out):
     /// descriptions, not keywords or headlines.
     pub feedback_min_words: usize,
+    /// The bonuses (nearness, document evidence, feedback, exact forms) re-rank this many of
+    /// the best passages by their words; the passages past them follow, ranked by their words
+    /// alone. A fixed depth, not one that grows with the page, so that every page of a query
+    /// ranks the same way.
+    pub rescored: usize,
 }
 
 impl Default for Ranking {
@@ -38,6 +43,7 @@ impl Default for Ranking {
             feedback_terms: 20,
             feedback_weight: 5.0,
             feedback_min_words: 7,
+            rescored: 40,
         }
     }
 }
@@ -55,6 +61,7 @@ impl Ranking {
             feedback_terms: 0,
             feedback_weight: 0.0,
             feedback_min_words: 0,
+            rescored: 0,
         }
     }
 }

@@ -61,6 +61,9 @@ pub struct Scored {
     pub feedback: f32,
     /// The factor for words found exactly as typed (1 when none, or not applied).
     pub exact: f32,
+    /// Whether the bonuses re-ranked it ([`Ranking::rescored`]); the passages past those are
+    /// scored by their words alone.
+    pub rescored: bool,
     /// Its document's key ([`count::doc_key`]), which orders equal scores ([`top::result_order`]).
     pub key: u64,
     /// Where the passage is.
@@ -68,11 +71,24 @@ pub struct Scored {
 }
 
 impl Scored {
-    /// Sets the exact-form factor for a passage holding `share` of the query words as typed.
+    /// Sets the exact-form factor for a passage holding `share` of the query words as typed;
+    /// a passage past the re-ranked ones keeps its words' score.
     pub fn with_exact_share(mut self, share: f32, ranking: &Ranking) -> Scored {
-        self.exact = 1.0 + ranking.exact_form * share;
-        self.score = self.sum() * self.exact;
+        if self.rescored {
+            self.exact = 1.0 + ranking.exact_form * share;
+            self.score = self.sum() * self.exact;
+        }
         self
+    }
+
+    /// The highest score the exact-form factor can give it, ordered as a result: a passage
+    /// that sorts after a page's last hit by this cannot be on the page.
+    pub fn best_possible(&self, ranking: &Ranking) -> Scored {
+        let mut best = *self;
+        if self.rescored {
+            best.score = self.sum() * (1.0 + ranking.exact_form.max(0.0));
+        }
+        best
     }
 
     /// The parts added up, before the exact-form factor.
@@ -140,9 +156,6 @@ pub struct Ranked {
     pub feedback: Vec<(String, f32)>,
 }
 
-/// Passages are re-scored with their document's evidence among at least this many of the best.
-const MIN_RESCORED: usize = 40;
-
 /// The first `want` passages in result order, with the numbers of matching passages and
 /// documents when `count`.
 pub fn ranked(
@@ -166,6 +179,7 @@ pub fn ranked(
         document: 0.0,
         feedback: 0.0,
         exact: 1.0,
+        rescored: false,
         key,
         address,
     };
@@ -203,13 +217,14 @@ pub fn ranked(
         });
     }
     let weight = evidence.ranking.document_weight;
-    let rescored = weight > 0.0 || !evidence.proximity.is_empty() || evidence.feedback;
-    let pool = if rescored {
-        want.max(MIN_RESCORED)
+    let rescoring = weight > 0.0 || !evidence.proximity.is_empty() || evidence.feedback;
+    let depth = if rescoring {
+        evidence.ranking.rescored
     } else {
-        want
+        0
     };
-    // The best passages by their words alone; the bonuses are scored for those only. Plain
+    let pool = want.max(depth);
+    // The best passages by their words alone; the bonuses re-rank the first `depth`. Plain
     // words are ranked in a pass that lets tantivy skip blocks of weak matches, and counted
     // (or their numbers estimated) apart, without scoring; other queries (phrases above all)
     // are counted in the ranking pass, so that they are evaluated once.
@@ -239,7 +254,9 @@ pub fn ranked(
         };
         (top, total)
     };
-    let mut found: Vec<Scored> = top.into_iter().map(plain).collect();
+    let mut all: Vec<Scored> = top.into_iter().map(plain).collect();
+    let past = all.split_off(depth.min(all.len()));
+    let mut found = all;
     let bonus = Bonus {
         searcher,
         fields,
@@ -251,10 +268,9 @@ pub fn ranked(
         scored.passage += passage;
         scored.document += document;
         scored.score = scored.sum();
+        scored.rescored = true;
     }
-    if rescored {
-        sort_by_score(&mut found);
-    }
+    sort_by_score(&mut found);
     let mut expansion = Vec::new();
     if evidence.feedback && !found.is_empty() {
         let best = &found[..found.len().min(feedback::FEEDBACK_PASSAGES)];
@@ -269,6 +285,8 @@ pub fn ranked(
             sort_by_score(&mut found);
         }
     }
+    // The bonuses only add, so the re-ranked passages all score at least as much as the rest.
+    found.extend(past);
     found.truncate(want);
     Ok(Ranked {
         passages: found,
@@ -409,6 +427,7 @@ pub fn first_passage(
         document: like.document,
         feedback: like.feedback,
         exact: 1.0,
+        rescored: like.rescored,
         key: like.key,
         address,
     }))

@@ -432,3 +432,56 @@ fn equal_scores_come_in_the_same_order_however_the_index_was_built() {
         assert_eq!(page(&in_two_runs, sort), expected, "--sort {sort}");
     }
 }
+
+/// 50 articles that say "heron" once, 50 that do not, and a survey whose first passage says it
+/// a hundred times and whose long second passage says it once: that passage comes last by its
+/// words, past the best 40 that the bonuses re-rank, though its article's evidence is high.
+fn herons_and_a_survey() -> TestEnv {
+    let env = TestEnv::new();
+    for i in 0..50 {
+        env.write(
+            &format!("bird{i:02}.txt"),
+            &format!("Bird {i}\n\nA heron by the lake, seen on day {i}. {FILLER} {FILLER}\n"),
+        );
+        env.write(
+            &format!("town{i:02}.txt"),
+            &format!("Town {i}\n\nThe council met on day {i}.\n"),
+        );
+    }
+    let long = [FILLER; 6].join(" ");
+    env.write(
+        "survey.txt",
+        &format!(
+            "Survey\n\n{}\n\nA heron was counted. {long}\n",
+            "heron ".repeat(100)
+        ),
+    );
+    env
+}
+
+#[test]
+fn a_shorter_page_is_the_start_of_a_longer_one() {
+    // Until the re-ranked depth was fixed, a longer page re-ranked more passages: the survey's
+    // second passage came 2nd on a page of 100 and was missing from a page of 10.
+    let env = herons_and_a_survey();
+    env.index();
+    let key = |h: &loupe::render::JsonHit| (h.path.clone(), h.passage, h.score);
+    let longest: Vec<_> = env
+        .search("heron", &["--limit", "100"])
+        .hits
+        .iter()
+        .map(key)
+        .collect();
+    assert_eq!(longest.len(), 52, "50 birds and 2 survey passages");
+    assert_eq!(longest[0].0, "survey.txt");
+    for limit in [1, 2, 5, 10, 30, 40, 41, 45, 51] {
+        let page: Vec<_> = env
+            .search("heron", &["--limit", &limit.to_string()])
+            .hits
+            .iter()
+            .map(key)
+            .collect();
+        assert_eq!(page, longest[..limit], "--limit {limit}");
+    }
+    assert!(longest.windows(2).all(|w| w[0].2 >= w[1].2), "{longest:?}");
+}

@@ -10,8 +10,13 @@ const FILLER: &str = "The council met in the hall and spoke about the roads, the
 
 /// 30 articles with "heron" one to five times, two passages each.
 fn herons() -> TestEnv {
+    heron_articles(30)
+}
+
+/// `count` articles with "heron" one to five times, two passages each.
+fn heron_articles(count: usize) -> TestEnv {
     let env = TestEnv::new();
-    for i in 0..30 {
+    for i in 0..count {
         let herons = "heron ".repeat(i % 5 + 1);
         env.write(
             &format!("d{i:02}.txt"),
@@ -23,11 +28,12 @@ fn herons() -> TestEnv {
 
 #[test]
 fn search_answers_the_json_of_the_cli_and_pages_without_overlap_or_gap() {
-    let env = herons();
+    // More hits than the bonuses re-rank (40), so that pages cross that depth.
+    let env = heron_articles(50);
     let server = Server::start(&env); // builds the missing index first
-    let cli = env.search("heron", &["--limit", "40"]);
+    let cli = env.search("heron", &["--limit", "60"]);
     let mut paged = Vec::new();
-    for offset in (0..40).step_by(7) {
+    for offset in (0..60).step_by(7) {
         let answer = server.get(&format!("/api/search?q=heron&limit=7&offset={offset}"));
         assert_eq!(answer.status, 200, "{}", answer.body);
         let page: JsonResults =
@@ -43,7 +49,7 @@ fn search_answers_the_json_of_the_cli_and_pages_without_overlap_or_gap() {
     );
     assert_eq!(
         paged.len(),
-        30,
+        50,
         "one passage per article (the second holds no heron)"
     );
 }

@@ -21,6 +21,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::query::{Bm25StatisticsProvider, BooleanQuery, EnableScoring, Occur, Query, Weight};
+use tantivy::SeekDangerResult;
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use crate::error::{IndexContext, Result};
@@ -149,26 +150,42 @@ pub fn scores_at(
     let mut order: Vec<usize> = (0..addresses.len()).collect();
     order.sort_by_key(|&i| addresses[i]);
     let mut scores = vec![0.0; addresses.len()];
-    let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
+    // The scorer of the current segment, and whether it stands on a match (a `seek_danger`
+    // that misses may leave it between documents).
+    let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>, bool)> = None;
+    let mut previous: Option<(DocAddress, f32)> = None;
     for i in order {
         let address = addresses[i];
+        if let Some((_, score)) = previous.filter(|(at, _)| *at == address) {
+            scores[i] = score;
+            continue;
+        }
         if current
             .as_ref()
-            .is_none_or(|(segment, _)| *segment != address.segment_ord)
+            .is_none_or(|(segment, _, _)| *segment != address.segment_ord)
         {
             let reader = searcher.segment_reader(address.segment_ord);
-            current = Some((
-                address.segment_ord,
-                weight.scorer(reader, 1.0).context("scoring")?,
-            ));
+            let scorer = weight.scorer(reader, 1.0).context("scoring")?;
+            current = Some((address.segment_ord, scorer, true));
         }
-        let (_, scorer) = current.as_mut().expect("a scorer");
-        if scorer.doc() < address.doc_id {
-            scorer.seek(address.doc_id);
-        }
-        if scorer.doc() == address.doc_id {
+        let (_, scorer, on_match) = current.as_mut().expect("a scorer");
+        let target = address.doc_id;
+        let doc = scorer.doc();
+        // Only whether this passage matches: a phrase scorer's `seek` would read on to the
+        // next passage holding the phrase. Targets increase, as `seek_danger` requires, and a
+        // scorer past the target has passed it.
+        let matches = if doc == target && *on_match {
+            true
+        } else if doc > target {
+            false
+        } else {
+            *on_match = scorer.seek_danger(target) == SeekDangerResult::Found;
+            *on_match
+        };
+        if matches {
             scores[i] = scorer.score();
         }
+        previous = Some((address, scores[i]));
     }
     Ok(scores)
 }
@@ -630,6 +647,57 @@ mod tests {
                 }
                 keep_best(&mut parallel, k, near);
                 assert_eq!(settled(parallel), expected, "two parts, k = {k}");
+            }
+        }
+    }
+
+    /// Scores at chosen passages, phrases included (whose scorers may be left between
+    /// passages by a miss), equal the scores a full search gives them, and 0 where the query
+    /// does not match; repeated and unsorted addresses too.
+    #[test]
+    fn scores_at_passages_are_their_scores_in_a_full_search() {
+        let (index, text) = segmented_index();
+        let searcher = index.reader().unwrap().searcher();
+        let parser = QueryParser::for_index(&index, vec![text]);
+        for words in [
+            "\"oil price\"",
+            "\"stock market bank\"~1",
+            "gold",
+            "\"rate marker\"",
+        ] {
+            let query = parser.parse_query(words).unwrap();
+            let all: std::collections::HashMap<DocAddress, f32> = searcher
+                .search(&query, &TopDocs::with_limit(100_000).order_by_score())
+                .unwrap()
+                .into_iter()
+                .map(|(score, address)| (address, score))
+                .collect();
+            // Every third passage, backwards, with one asked for twice.
+            let mut addresses: Vec<DocAddress> = searcher
+                .segment_readers()
+                .iter()
+                .enumerate()
+                .flat_map(|(s, r)| (0..r.max_doc()).map(move |d| DocAddress::new(s as u32, d)))
+                .step_by(3)
+                .collect();
+            addresses.reverse();
+            addresses.push(addresses[7]);
+            let scores = scores_at(&searcher, query.as_ref(), &searcher, &addresses).unwrap();
+            let matched = scores.iter().filter(|&&s| s > 0.0).count();
+            assert!(
+                matched > 0 && matched < addresses.len(),
+                "{words}: {matched}"
+            );
+            for (address, score) in addresses.iter().zip(scores) {
+                let deleted = searcher
+                    .segment_reader(address.segment_ord)
+                    .is_deleted(address.doc_id);
+                let expected = if deleted {
+                    score
+                } else {
+                    all.get(address).copied().unwrap_or(0.0)
+                };
+                assert_eq!(score, expected, "{words} at {address:?}");
             }
         }
     }

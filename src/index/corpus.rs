@@ -144,7 +144,11 @@ fn walk_order(a: &walkdir::DirEntry, b: &walkdir::DirEntry) -> Ordering {
     // folder's text followed by its name's, the `/` between being ASCII), and finding where
     // each name starts would cost the sort more than it saves.
     let (x, y) = (a.path().as_os_str(), b.path().as_os_str());
-    let is_dir = |entry: &walkdir::DirEntry| entry.file_type().is_dir();
+    // The entries are sorted before links are followed: a link's own type is a link's, so
+    // whether it leads to a folder takes a stat (links are few).
+    let is_dir = |entry: &walkdir::DirEntry| {
+        entry.file_type().is_dir() || (entry.path_is_symlink() && entry.path().is_dir())
+    };
     text_order(
         (x.as_encoded_bytes(), is_dir(a)),
         (y.as_encoded_bytes(), is_dir(b)),

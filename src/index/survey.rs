@@ -347,4 +347,32 @@ mod tests {
         .unwrap();
         assert_eq!((changes, survey.unchanged, survey.records), (0, 6, 6));
     }
+
+    /// A link to a folder sorts as a folder (its name followed by `/`), like the paths of the
+    /// files it leads to: `2024 -> elsewhere` beside `2024-01.txt` and `2024.txt`.
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_folder_sorts_as_a_folder_and_an_update_finds_nothing_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (corpus, index) = (dir.path().join("corpus"), dir.path().join("index"));
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir_all(&elsewhere).unwrap();
+        std::fs::create_dir_all(&corpus).unwrap();
+        std::fs::write(elsewhere.join("x.txt"), "Linked text.\n").unwrap();
+        std::os::unix::fs::symlink(&elsewhere, corpus.join("2024")).unwrap();
+        for f in ["2024-01.txt", "2024.txt", "2024 x.txt"] {
+            std::fs::write(corpus.join(f), "Some text.\n").unwrap();
+        }
+        indexer::run(&IndexOptions::new(&corpus, &index), &mut Quiet).unwrap();
+        let store = Store::open(&index).unwrap();
+        let searcher = store.index.reader().unwrap().searcher();
+        let mut changes = Vec::new();
+        let survey = survey(&corpus, Some(&searcher), &store.fields, &mut |change| {
+            changes.push(format!("{change:?}"));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(changes, Vec::<String>::new());
+        assert_eq!((survey.unchanged, survey.records), (4, 4));
+    }
 }

@@ -34,6 +34,9 @@ pub struct Skipped {
     pub path: PathBuf,
     /// A short reason.
     pub reason: String,
+    /// When it is a folder that exists but could not be listed (permissions): its path
+    /// relative to the corpus. What was indexed from it is kept, neither checked nor removed.
+    pub unlisted_folder: Option<String>,
 }
 
 /// What a walk of the corpus found.
@@ -101,18 +104,25 @@ pub fn walk(root: &Path, visit: &mut dyn FnMut(Entry) -> bool) -> Result<()> {
                 Ok(entry) => entry,
                 Err(err) => {
                     let path = err.path().unwrap_or(root).to_path_buf();
+                    let detail = err.io_error().map_or(err.to_string(), |e| e.to_string());
+                    let mut unlisted_folder = None;
                     let reason = if err.loop_ancestor().is_some() {
                         "symbolic link loop, skipped".to_string()
                     } else if err.io_error().map(|e| e.kind()) == Some(std::io::ErrorKind::NotFound)
                     {
                         "dangling link or vanished file, skipped".to_string()
+                    } else if path.is_dir() {
+                        unlisted_folder = Some(relative_path(root, &path));
+                        format!("cannot list this folder ({detail})")
                     } else {
-                        format!(
-                            "cannot read, skipped ({})",
-                            err.io_error().map_or(err.to_string(), |e| e.to_string())
-                        )
+                        format!("cannot read, skipped ({detail})")
                     };
-                    if !visit(Entry::Skipped(Skipped { path, reason })) {
+                    let skipped = Skipped {
+                        path,
+                        reason,
+                        unlisted_folder,
+                    };
+                    if !visit(Entry::Skipped(skipped)) {
                         return Ok(());
                     }
                     continue;
@@ -430,6 +440,7 @@ fn file_metadata(root: &Path, rel: String) -> Result<CorpusFile, Skipped> {
     let metadata = std::fs::metadata(&path).map_err(|err| Skipped {
         reason: format!("cannot read metadata, skipped ({err})"),
         path: path.clone(),
+        unlisted_folder: None,
     })?;
     Ok(CorpusFile {
         rel_path: rel,

@@ -42,6 +42,21 @@ pub struct Folder {
     pub digest: Option<u64>,
 }
 
+impl Folder {
+    /// A folder that could not be listed when indexed: its time is one no folder has, so
+    /// that every search tries to list it again ([`drift`]).
+    pub fn unlisted() -> Folder {
+        Folder {
+            mtime: UNLISTED,
+            documents: 0,
+            digest: Some(0),
+        }
+    }
+}
+
+/// The recorded time of a folder that could not be listed ([`Folder::unlisted`]).
+const UNLISTED: i64 = i64::MIN;
+
 /// One file name's share of its folder's [`Folder::digest`].
 pub fn name_digest(name: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(name.as_bytes())
@@ -206,6 +221,9 @@ pub struct Drift {
     pub removed: u64,
     /// Indexed documents whose files were edited (among those looked at).
     pub changed: u64,
+    /// Folders holding indexed documents that cannot be listed now (permissions): their
+    /// documents are shown as they were indexed.
+    pub unreadable_folders: u64,
     /// The corpus folder itself is gone.
     pub corpus_missing: bool,
     /// No snapshot matches the last commit (an interrupted run, or an index from an older loupe).
@@ -244,6 +262,21 @@ impl Drift {
                 parts.push(format!("{} {what}", crate::plural(n, "file")));
             }
         }
+        if self.unreadable_folders > 0 {
+            let folders = crate::plural(self.unreadable_folders, "folder");
+            let them = if self.unreadable_folders == 1 {
+                "it"
+            } else {
+                "them"
+            };
+            let unreadable = format!(
+                "{folders} of the corpus cannot be read (permissions?); what was indexed from {them} is shown as it was"
+            );
+            if parts.is_empty() {
+                return Some(unreadable);
+            }
+            parts.push(format!("{folders} unreadable"));
+        }
         Some(format!(
             "the corpus changed since the last index ({}); run `loupe index` or search with --refresh to update",
             parts.join(", ")
@@ -267,8 +300,22 @@ pub fn drift(root: &Path, snapshot: &mut Snapshot, indexed: &dyn Fn(&str) -> boo
     let mut confirmed = Vec::new();
     for (folder, recorded) in &snapshot.folders {
         let path = corpus::on_disk(root, folder);
+        let gone = |e: &std::io::Error| {
+            use std::io::ErrorKind::{NotADirectory, NotFound};
+            matches!(e.kind(), NotFound | NotADirectory)
+        };
+        // A folder that cannot be read tells nothing of its documents: they are not gone.
+        let unreadable = |drift: &mut Drift| {
+            if recorded.documents > 0 {
+                drift.unreadable_folders += 1;
+            }
+        };
         let now = match std::fs::metadata(&path) {
             Ok(m) if m.is_dir() => corpus::mtime_ns(&m),
+            Err(e) if !gone(&e) => {
+                unreadable(&mut drift);
+                continue;
+            }
             // The folder went: its documents with it (its subfolders are counted on their own).
             _ => {
                 drift.removed += recorded.documents;
@@ -278,8 +325,16 @@ pub fn drift(root: &Path, snapshot: &mut Snapshot, indexed: &dyn Fn(&str) -> boo
         if now == recorded.mtime || snapshot.confirmed.get(folder) == Some(&now) {
             continue;
         }
-        let Ok(entries) = std::fs::read_dir(&path) else {
-            continue;
+        let entries = match std::fs::read_dir(&path) {
+            Ok(entries) => entries,
+            Err(e) if gone(&e) => {
+                drift.removed += recorded.documents;
+                continue;
+            }
+            Err(_) => {
+                unreadable(&mut drift);
+                continue;
+            }
         };
         // A folder is confirmed only when nothing in it is new: a new subfolder is not in
         // the snapshot, so no later stat would see what comes into it.

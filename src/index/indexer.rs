@@ -227,7 +227,8 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
         }
         survey
     };
-    run.report.unchanged += survey.unchanged;
+    // Records kept in folders that could not be listed are left as they were.
+    run.report.unchanged += survey.unchanged + survey.unlisted;
     run.observer.finished();
     let Run {
         mut writer,

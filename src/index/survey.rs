@@ -45,6 +45,8 @@ pub struct Survey {
     pub record_terms: u64,
     /// Every corpus folder, with the document files listed directly in it.
     pub folders: FxHashMap<String, Folder>,
+    /// Records kept because their folder could not be listed ([`Skipped::unlisted_folder`]).
+    pub unlisted: usize,
 }
 
 /// Walks the corpus under `root` and compares it with the file records of `searcher` (none
@@ -65,6 +67,8 @@ pub fn survey(
         .context("reading file records")?;
     let mut records = Records::new(segments, &inverted)?;
     let mut next_record = records.next()?;
+    // The folders that could not be listed, each as the prefix of the paths under it.
+    let mut unlisted: Vec<String> = Vec::new();
     // The walk (mostly waiting on the file system) runs beside the comparison, and hands its
     // entries over in batches (one at a time, the two threads would wake each other for each).
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Entry>>(4);
@@ -97,7 +101,20 @@ pub fn survey(
                         survey.folders.insert(rel, folder);
                         continue;
                     }
-                    Entry::Skipped(skipped) => {
+                    Entry::Skipped(mut skipped) => {
+                        if let Some(folder) = &skipped.unlisted_folder {
+                            if searcher.is_some() {
+                                skipped
+                                    .reason
+                                    .push_str("; what was indexed from it is kept as it was");
+                            }
+                            survey.folders.insert(folder.clone(), Folder::unlisted());
+                            unlisted.push(if folder.is_empty() {
+                                String::new()
+                            } else {
+                                format!("{folder}/")
+                            });
+                        }
                         on_change(Change::Skipped(skipped))?;
                         continue;
                     }
@@ -119,8 +136,7 @@ pub fn survey(
                         next_record = Some((path, record));
                         break;
                     }
-                    survey.count(&record);
-                    on_change(Change::Removed(path, record))?;
+                    survey.gone(path, record, &unlisted, on_change)?;
                     next_record = records.next()?;
                 }
                 match next_record.take() {
@@ -140,8 +156,7 @@ pub fn survey(
                 }
             }
             while let Some((path, record)) = next_record.take() {
-                survey.count(&record);
-                on_change(Change::Removed(path, record))?;
+                survey.gone(path, record, &unlisted, on_change)?;
                 next_record = records.next()?;
             }
             Ok(())
@@ -158,6 +173,36 @@ impl Survey {
     fn count(&mut self, record: &FileRecord) {
         self.records += 1;
         self.record_terms += record.length;
+    }
+
+    /// A record whose file the walk did not list: removed, unless it lies in a folder that
+    /// could not be listed, where it is kept and counted in its folder (so that a search
+    /// that can list the folder again finds the same documents in it).
+    fn gone(
+        &mut self,
+        path: String,
+        record: FileRecord,
+        unlisted: &[String],
+        on_change: &mut dyn FnMut(Change) -> Result<()>,
+    ) -> Result<()> {
+        self.count(&record);
+        if !unlisted
+            .iter()
+            .any(|prefix| path.starts_with(prefix.as_str()))
+        {
+            return on_change(Change::Removed(path, record));
+        }
+        self.unlisted += 1;
+        let (folder, name) = path.rsplit_once('/').unwrap_or(("", &path));
+        let tally = self
+            .folders
+            .entry(folder.to_string())
+            .or_insert_with(Folder::unlisted);
+        tally.documents += 1;
+        tally.digest = tally
+            .digest
+            .map(|d| d.wrapping_add(freshness::name_digest(name)));
+        Ok(())
     }
 }
 

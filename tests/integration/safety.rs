@@ -394,3 +394,84 @@ fn hits_show_what_the_files_hold_now_and_no_text_without_them() {
     std::fs::rename(&away, env.corpus()).unwrap();
     assert_eq!(env.search("herons", &[]).hits[0].stale, None);
 }
+
+/// Runs `loupe args…` as a user whom permissions apply to: the test's own, or `nobody`
+/// when the tests run as root (whom no permission stops).
+#[cfg(target_os = "linux")]
+fn run_unprivileged(env: &TestEnv, args: &[&str]) -> crate::util::Output {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("loupe"));
+    cmd.current_dir(env.root())
+        .env("TMPDIR", env.root())
+        .env_remove("NO_COLOR")
+        .args(args);
+    // SAFETY: `geteuid` only reads the process's credentials.
+    if unsafe { libc::geteuid() } == 0 {
+        cmd.uid(65534).gid(65534);
+    }
+    let out = cmd.output().expect("run loupe");
+    crate::util::Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A folder that cannot be listed for a while loses nothing: its documents stay found (with a
+/// warning while it cannot be read), an update keeps them, and once it can be read again
+/// nothing is reported changed.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_folder_that_cannot_be_read_keeps_its_documents_and_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new();
+    env.write("top.txt", "Heron survey\n\nHerons at the lake.\n");
+    env.write("sec/a.txt", "Egret count\n\nEgrets and herons nest.\n");
+    env.write("sec/deep/b.txt", "Egret news\n\nMore egrets seen.\n");
+    let mode = |path: &std::path::Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    mode(env.root(), 0o777);
+    let ok = |args: &[&str], code: i32| {
+        let out = run_unprivileged(&env, args);
+        assert_eq!(out.code, code, "{args:?}\n{}\n{}", out.stdout, out.stderr);
+        out
+    };
+    let json = |out: &crate::util::Output| -> serde_json::Value {
+        serde_json::from_str(&out.stdout).unwrap()
+    };
+    ok(&["index"], 0);
+    let sec = env.corpus().join("sec");
+    mode(&sec, 0o000);
+
+    let found = json(&ok(&["search", "egrets", "--format", "json"], 0));
+    assert_eq!(found["hits"].as_array().unwrap().len(), 2, "{found}");
+    assert_eq!(
+        found["warnings"],
+        serde_json::json!([
+            "1 folder of the corpus cannot be read (permissions?); what was indexed from it is shown as it was",
+            "2 files of the hits shown cannot be read (permissions?); they are shown without text"
+        ])
+    );
+    let update = ok(&["index"], 0);
+    let said = format!("{}{}", update.stdout, update.stderr);
+    assert!(
+        said.contains("cannot list this folder")
+            && said.contains("kept as it was")
+            && said.contains("0 removed"),
+        "{said}"
+    );
+    let found = json(&ok(&["search", "egrets", "--format", "json"], 0));
+    assert_eq!(found["hits"].as_array().unwrap().len(), 2, "{found}");
+
+    mode(&sec, 0o755);
+    let found = json(&ok(&["search", "egrets", "--format", "json"], 0));
+    assert_eq!(found["hits"].as_array().unwrap().len(), 2, "{found}");
+    assert_eq!(found["warnings"], serde_json::json!([]), "{found}");
+    let update = ok(&["index"], 0);
+    let said = format!("{}{}", update.stdout, update.stderr);
+    assert!(
+        said.contains("0 added, 0 changed, 0 removed, 3 unchanged"),
+        "{said}"
+    );
+}

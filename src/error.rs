@@ -63,6 +63,14 @@ pub enum Error {
         /// The corpus folder.
         corpus: PathBuf,
     },
+    /// An index of another loupe would be replaced by one of a corpus folder with no documents.
+    #[error("refusing to replace the index at {} (built by another version of loupe) with one of {}, which holds no documents (empty, unmounted or another folder?); nothing was changed. Run `loupe index --force` to replace it anyway", index.display(), corpus.display())]
+    EmptyReplacement {
+        /// Index folder.
+        index: PathBuf,
+        /// The corpus folder.
+        corpus: PathBuf,
+    },
     /// The index path exists but is not a folder.
     #[error("index path {} is a file, not a folder (pass --index DIR with a folder)", .0.display())]
     IndexNotADirectory(PathBuf),

@@ -128,7 +128,7 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
         _ => {}
     }
     let _lock = lock::acquire(&options.index_dir, options.wait)?;
-    let (store, created) = open_or_create(&options.index_dir, options.rebuild, observer)?;
+    let (store, created) = open_or_create(options, observer)?;
     store::mark(&options.index_dir)?;
     let corpus_record = CorpusRecord::of(&options.corpus, &options.index_dir)?;
     let fields = store.fields;
@@ -376,15 +376,26 @@ fn release_freed_memory() {
 }
 
 fn open_or_create(
-    dir: &Path,
-    rebuild: bool,
+    options: &IndexOptions,
     observer: &mut dyn IndexObserver,
 ) -> Result<(Store, bool)> {
+    let (dir, rebuild) = (&options.index_dir, options.rebuild);
     if store::exists(dir) {
         match Store::open(dir) {
             Ok(store) => return Ok((store, false)),
-            // An index from an incompatible loupe is useless: replace it.
+            // An index from a newer loupe is that loupe's: replaced only when asked to rebuild.
+            Err(e @ Error::IndexIncompatible { .. }) if !rebuild && written_by_newer(&e) => {
+                return Err(e)
+            }
+            // An index from an older loupe is useless to this one: replace it, unless nothing
+            // would replace it.
             Err(e @ Error::IndexIncompatible { .. }) => {
+                if !options.force && freshness::count_documents(&options.corpus) == 0 {
+                    return Err(Error::EmptyReplacement {
+                        index: dir.clone(),
+                        corpus: options.corpus.clone(),
+                    });
+                }
                 observer.warned(dir, &format!("{e}; rebuilding it now"));
                 store::remove_index_files(dir)?;
             }
@@ -397,6 +408,12 @@ fn open_or_create(
         }
     }
     Ok((Store::create(dir)?, true))
+}
+
+/// Whether an incompatible index records a schema newer than this loupe's.
+fn written_by_newer(error: &Error) -> bool {
+    matches!(error, Error::IndexIncompatible { found, .. }
+        if found.parse::<u32>().is_ok_and(|v| v > SCHEMA_VERSION))
 }
 
 /// Documents (file records) in the committed index, as its last commit counted them (0 when

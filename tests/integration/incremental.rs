@@ -121,6 +121,51 @@ fn incompatible_index_is_detected_and_rebuilt() {
     assert_eq!(env.paths("aardvarks"), ["a.txt"]);
 }
 
+/// An index a newer loupe wrote is left alone unless a rebuild is asked for, and an older
+/// one is not replaced by the index of an empty corpus folder.
+#[test]
+fn another_loupes_index_is_replaced_only_when_something_replaces_it() {
+    let env = TestEnv::new();
+    env.write("a.txt", "Alpha\n\nAardvarks are here.\n");
+    env.index();
+    let meta_path = env.index_dir().join("meta.json");
+    let meta = std::fs::read_to_string(&meta_path).unwrap();
+    let current = format!(
+        "\\\"schema_version\\\":{}",
+        loupe::index::schema::SCHEMA_VERSION
+    );
+    let with_version = |v: u32| meta.replace(&current, &format!("\\\"schema_version\\\":{v}"));
+    let newer = with_version(loupe::index::schema::SCHEMA_VERSION + 1);
+    assert_ne!(meta, newer, "payload holds the schema version: {meta}");
+    std::fs::write(&meta_path, &newer).unwrap();
+    let out = env.run_ok(&["index"], 2);
+    assert!(
+        out.stderr.contains("incompatible") && out.stderr.contains("--rebuild"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&meta_path).unwrap(), newer);
+
+    // An older loupe's index, and the corpus folder empty (unmounted?): kept.
+    std::fs::write(&meta_path, with_version(0)).unwrap();
+    env.remove("a.txt");
+    let out = env.run_ok(&["index"], 2);
+    assert!(
+        out.stderr.contains("holds no documents") && out.stderr.contains("--force"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(&meta_path).unwrap(),
+        with_version(0)
+    );
+
+    env.write("a.txt", "Alpha\n\nAardvarks are here.\n");
+    std::fs::write(&meta_path, &newer).unwrap();
+    env.run_ok(&["index", "--rebuild"], 0);
+    assert_eq!(env.paths("aardvarks"), ["a.txt"]);
+}
+
 #[test]
 fn second_indexer_is_refused_or_waits() {
     let env = TestEnv::new();

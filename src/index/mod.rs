@@ -5,6 +5,7 @@
 pub mod article;
 pub mod corpus;
 pub mod decode;
+pub mod directory;
 pub mod freshness;
 pub mod indexer;
 pub mod location;

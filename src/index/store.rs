@@ -10,6 +10,7 @@ use tantivy::{Index, IndexSettings};
 
 use crate::analysis;
 use crate::error::{Error, IndexContext, IoContext, Result};
+use crate::index::directory;
 use crate::index::schema::{self, Fields, SCHEMA_VERSION};
 
 /// What loupe commits with the index (tantivy's commit payload), as JSON.
@@ -190,6 +191,10 @@ fn inspect_with_meta(dir: &Path) -> (IndexState, Option<MetaHead>) {
     }
     let meta = match MetaHead::read(dir) {
         Ok(meta) => meta,
+        // Permissions are no damage: rebuilding would not mend them.
+        Err(e) if marked && permission_denied(&dir.join("meta.json")) => {
+            return (IndexState::Unreadable(format!("meta.json: {e}")), None)
+        }
         Err(e) if marked => return (IndexState::Damaged(format!("meta.json: {e}")), None),
         Err(_) => return (IndexState::Foreign, None),
     };
@@ -201,6 +206,11 @@ fn inspect_with_meta(dir: &Path) -> (IndexState, Option<MetaHead>) {
         _ => IndexState::Foreign,
     };
     (state, Some(meta))
+}
+
+/// Whether opening `path` for reading is refused by its permissions.
+fn permission_denied(path: &Path) -> bool {
+    std::fs::File::open(path).is_err_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied)
 }
 
 /// The information of the last commit in `dir`, read without opening the index.
@@ -250,7 +260,9 @@ impl Store {
             (_, Some(meta)) => meta,
             (_, None) => return Err(Error::IndexMissing(dir.to_path_buf())),
         };
-        let index = Index::open_in_dir(dir).map_err(|e| damaged(dir, e.to_string()))?;
+        let directory =
+            directory::IndexDirectory::open(dir).map_err(|e| damaged(dir, e.to_string()))?;
+        let index = Index::open(directory).map_err(|e| damaged(dir, e.to_string()))?;
         analysis::register(&index);
         let incompatible = |found: String| Error::IndexIncompatible {
             path: dir.to_path_buf(),

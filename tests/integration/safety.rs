@@ -475,3 +475,45 @@ fn a_folder_that_cannot_be_read_keeps_its_documents_and_is_warned_about() {
         "{said}"
     );
 }
+
+/// An index that cannot be written (a read-only disk, or another user's folder) is searched
+/// as any other, without the lock file tantivy would create.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_index_that_cannot_be_written_is_searched() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = four_documents();
+    let mode = |path: &std::path::Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    mode(env.root(), 0o777);
+    let files: Vec<_> = std::fs::read_dir(env.index_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    for file in &files {
+        mode(file, 0o444);
+    }
+    mode(&env.index_dir(), 0o555);
+    let out = run_unprivileged(&env, &["search", "herons", "--format", "json"]);
+    mode(&env.index_dir(), 0o755);
+    for file in &files {
+        mode(file, 0o644);
+    }
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let found: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(found["hits"].as_array().unwrap().len(), 4, "{found}");
+    assert_eq!(found["warnings"], serde_json::json!([]), "{found}");
+
+    // An index file it may not read is a matter of permissions, not damage to rebuild.
+    let meta = env.index_dir().join("meta.json");
+    mode(&meta, 0o000);
+    let out = run_unprivileged(&env, &["search", "herons"]);
+    mode(&meta, 0o644);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("cannot read the index folder") && !out.stderr.contains("damaged"),
+        "{}",
+        out.stderr
+    );
+}

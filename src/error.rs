@@ -103,6 +103,12 @@ pub enum Error {
     /// A remote cluster could not be reached, or refused or failed a request.
     #[error("{0}")]
     Remote(String),
+    /// The index's disk is full: what was being written is lost, the last commit is not.
+    #[error("{context}: no space left on the index's device; the index as last committed is intact and searchable: free some space and run `loupe index` again")]
+    DiskFull {
+        /// What loupe was doing.
+        context: String,
+    },
     /// An error from the search engine, with what loupe was doing.
     #[error(
         "{context}: {error}; if the index is damaged, rebuild it with `loupe index --rebuild`"
@@ -125,11 +131,23 @@ pub(crate) trait IndexContext<T> {
 
 impl<T> IndexContext<T> for std::result::Result<T, tantivy::TantivyError> {
     fn context(self, context: impl Into<String>) -> Result<T> {
-        self.map_err(|error| Error::Index {
-            context: context.into(),
-            error,
+        self.map_err(|error| {
+            let context = context.into();
+            if is_disk_full(&error) {
+                Error::DiskFull { context }
+            } else {
+                Error::Index { context, error }
+            }
         })
     }
+}
+
+/// Whether tantivy failed for want of disk space (its errors carry the system's error in
+/// several forms, some only as text).
+fn is_disk_full(error: &tantivy::TantivyError) -> bool {
+    let kind_full = matches!(error, tantivy::TantivyError::IoError(e)
+        if e.kind() == std::io::ErrorKind::StorageFull);
+    kind_full || error.to_string().contains("No space left on device")
 }
 
 /// Attaches the path to I/O errors.
@@ -158,5 +176,38 @@ fn corpus_missing(path: &std::path::Path) -> String {
             "corpus folder {} not found (pass --corpus DIR, or create it and put .txt files in it)",
             path.display()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A full disk is told as such, in each form tantivy reports it, and says that the last
+    /// commit is intact instead of pointing at a rebuild (which needs more space still).
+    #[test]
+    fn a_full_disk_says_the_index_is_intact_and_asks_for_space() {
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        let as_text = std::io::Error::from_raw_os_error(28);
+        for error in [
+            tantivy::TantivyError::IoError(std::sync::Arc::new(full)),
+            tantivy::TantivyError::InternalError(as_text.to_string()),
+        ] {
+            let message = Err::<(), _>(error)
+                .context("preparing commit")
+                .unwrap_err()
+                .to_string();
+            assert!(
+                message.starts_with("preparing commit: no space left")
+                    && message.contains("intact")
+                    && !message.contains("--rebuild"),
+                "{message}"
+            );
+        }
+        let other = Err::<(), _>(tantivy::TantivyError::InternalError("bad".into()))
+            .context("committing")
+            .unwrap_err()
+            .to_string();
+        assert!(other.contains("--rebuild"), "{other}");
     }
 }

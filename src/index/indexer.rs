@@ -141,6 +141,12 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
         0
     };
     let writer = open_writer(&store, options)?;
+    // Files a failed run left behind (its disk full, say) are removed before this run adds
+    // its own; tantivy would otherwise keep them until the next commit.
+    writer
+        .garbage_collect_files()
+        .wait()
+        .context("removing files of an unfinished run")?;
     writer.set_merge_policy(merge_policy(full_build));
     if options.rebuild {
         writer

@@ -517,3 +517,25 @@ fn an_index_that_cannot_be_written_is_searched() {
         out.stderr
     );
 }
+
+/// The files of a run that failed before its commit (a full disk, say) are removed by the next
+/// run, even one with nothing to commit, so that they do not keep the disk full.
+#[test]
+fn files_an_unfinished_run_left_are_removed_by_the_next_one() {
+    let env = four_documents();
+    let managed = env.index_dir().join(".managed.json");
+    let mut files: Vec<String> =
+        serde_json::from_str(&std::fs::read_to_string(&managed).unwrap()).unwrap();
+    let orphan = "0123456789abcdef0123456789abcdef.store";
+    std::fs::write(env.index_dir().join(orphan), vec![7u8; 4096]).unwrap();
+    files.push(orphan.to_string());
+    std::fs::write(&managed, serde_json::to_string(&files).unwrap()).unwrap();
+    let out = env.index();
+    assert!(
+        out.stderr.contains("0 added, 0 changed, 0 removed"),
+        "{}",
+        out.stderr
+    );
+    assert!(!env.index_dir().join(orphan).exists());
+    assert_eq!(env.paths("herons").len(), 4);
+}

@@ -182,6 +182,14 @@ impl PassageTexts {
         let opened = File::open(crate::index::corpus::on_disk(&self.corpus, rel_path))
             .and_then(|file| Ok((file.metadata()?, file)));
         let (metadata, file) = match opened {
+            // A folder now where the document was: the document is gone.
+            Ok((metadata, _)) if metadata.is_dir() => {
+                return Ok(OpenedFile {
+                    file: Err(Stale::Deleted),
+                    unchanged: false,
+                    whole,
+                });
+            }
             Ok(opened) => opened,
             Err(err) => {
                 let stale = if err.kind() == std::io::ErrorKind::NotFound {

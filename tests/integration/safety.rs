@@ -152,6 +152,20 @@ fn a_deleted_file_is_marked() {
         "{}",
         out.stdout
     );
+
+    // A folder where the file was: deleted too, not a file that cannot be read.
+    std::fs::create_dir(env.corpus().join("n2.txt")).unwrap();
+    let results = env.search("herons", &[]);
+    let hit = results.hits.iter().find(|h| h.path == "n2.txt").unwrap();
+    assert_eq!(hit.stale.as_deref(), Some("deleted"));
+    assert!(
+        results
+            .warnings
+            .iter()
+            .all(|w| !w.contains("cannot be read")),
+        "{:?}",
+        results.warnings
+    );
 }
 
 #[cfg(unix)]

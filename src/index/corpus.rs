@@ -420,11 +420,11 @@ impl FolderStat {
             }
             stat.assume_init()
         };
-        let mtime_ns = if stat.st_mtime < 0 {
-            0
-        } else {
-            stat.st_mtime * 1_000_000_000 + stat.st_mtime_nsec
-        };
+        // As [`mtime_ns`] has it, times before 1970 included.
+        let mtime_ns = stat
+            .st_mtime
+            .saturating_mul(1_000_000_000)
+            .saturating_add(stat.st_mtime_nsec);
         Some((stat.st_size as u64, mtime_ns))
     }
 
@@ -451,11 +451,13 @@ fn file_metadata(root: &Path, rel: String) -> Result<CorpusFile, Skipped> {
 
 /// Modification time in nanoseconds since the Unix epoch (0 when unknown).
 pub fn mtime_ns(metadata: &std::fs::Metadata) -> i64 {
-    metadata
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos() as i64)
+    let nanos = |d: std::time::Duration| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX);
+    match metadata.modified().map(|t| t.duration_since(UNIX_EPOCH)) {
+        Ok(Ok(after)) => nanos(after),
+        // Before 1970: negative, so that two such times still differ.
+        Ok(Err(before)) => -nanos(before.duration()),
+        Err(_) => 0,
+    }
 }
 
 impl CorpusFile {
@@ -507,6 +509,39 @@ fn relative_path(root: &Path, path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Times before 1970 are told apart (an edit from one to another, the size unchanged, is
+    /// seen), and the walk's own stat gives what [`mtime_ns`] gives.
+    #[test]
+    fn file_times_before_1970_are_kept_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let before = |secs: u64, nanos: u32| UNIX_EPOCH - std::time::Duration::new(secs, nanos);
+        let times = [before(600_000_000, 250), before(300_000_000, 0), UNIX_EPOCH];
+        for (i, time) in times.iter().enumerate() {
+            let path = dir.path().join(format!("{i}.txt"));
+            std::fs::write(&path, "Same size.\n").unwrap();
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(*time)
+                .unwrap();
+        }
+        let listed: Vec<i64> = list(dir.path())
+            .unwrap()
+            .files
+            .iter()
+            .map(|f| f.mtime_ns)
+            .collect();
+        assert_eq!(
+            listed,
+            [-600_000_000_000_000_250, -300_000_000_000_000_000, 0]
+        );
+        for (i, &mtime) in listed.iter().enumerate() {
+            let metadata = std::fs::metadata(dir.path().join(format!("{i}.txt"))).unwrap();
+            assert_eq!(mtime_ns(&metadata), mtime);
+        }
+    }
 
     #[test]
     fn a_name_s_text_gives_back_its_bytes() {

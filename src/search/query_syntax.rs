@@ -339,7 +339,7 @@ pub fn parse(query: &str) -> Result<Node, ParseError> {
             format!("use at most {MAX_WORDS}"),
         ));
     }
-    let chars: Vec<char> = query.chars().collect();
+    let chars: Vec<char> = query.chars().map(straight_quote).collect();
     let mut lexer = Lexer {
         cs: &chars,
         i: 0,
@@ -385,6 +385,15 @@ fn with_field(mut node: Node, field: Option<FieldName>) -> Node {
         *f = f.or(field);
     }
     node
+}
+
+/// Quotation marks as keyboards and autocorrection type them (`«…»`, `“…”`, `„…“`) are the
+/// phrase quote `"`; single quotes stay apostrophes (`Türkiye’nin`).
+fn straight_quote(c: char) -> char {
+    match c {
+        '«' | '»' | '“' | '”' | '„' | '‟' => '"',
+        c => c,
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -1021,6 +1030,19 @@ mod tests {
             node: Node::Bool(vec![])
         }])
         .is_empty());
+    }
+
+    #[test]
+    fn typographic_quotes_quote_phrases() {
+        let straight = parse("\"в Москве будет\" rain");
+        for q in [
+            "«в Москве будет» rain",
+            "“в Москве будет” rain",
+            "„в Москве будет“ rain",
+        ] {
+            assert_eq!(parse(q), straight, "{q:?}");
+        }
+        assert_ne!(parse("Türkiye’nin"), parse("Türkiye\"nin"));
     }
 
     #[test]

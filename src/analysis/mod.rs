@@ -42,7 +42,7 @@ pub enum Analysis {
     Russian,
     /// Turkish casing, apostrophe suffixes dropped, the Turkish Snowball stemmer, then folded.
     Turkish,
-    /// Turkish casing and apostrophes, folded (`ə`→`e`, `ı`→`i`, ...), not stemmed.
+    /// Turkish casing and apostrophes, folded (`ə`→`a`, `ı`→`i`, ...), not stemmed.
     Azerbaijani,
     /// Folded and stemmed with the Snowball stemmer of German, French, Spanish, Italian,
     /// Portuguese or Dutch.

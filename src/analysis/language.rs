@@ -73,6 +73,8 @@ static WORDS: LazyLock<FxHashMap<&'static [u8], usize>> = LazyLock::new(|| {
 #[derive(Debug, Clone, Default)]
 pub struct Evidence {
     words: [u32; LANGUAGES.len()],
+    /// Words read outside the CJK scripts, function words or not.
+    other_words: u32,
     han: u32,
     kana: u32,
     hangul: u32,
@@ -142,6 +144,7 @@ impl Evidence {
                 continue;
             }
             words += 1;
+            evidence.other_words += 1;
             // Words in capitals (`IL-2`, `THE`) are acronyms or headlines: no evidence.
             if capitals >= 2 && capitals == letters {
                 continue;
@@ -202,15 +205,19 @@ impl Evidence {
         for (mine, theirs) in self.words.iter_mut().zip(other.words) {
             *mine += theirs;
         }
+        self.other_words += other.other_words;
         self.han += other.han;
         self.kana += other.kana;
         self.hangul += other.hangul;
     }
 
     /// The language the evidence points to: one with at least `min` words (or CJK characters,
-    /// two counting as one word), and at least twice as many as any other; else none.
+    /// two counting as one word), and at least twice as many as any other; else none. CJK
+    /// characters count only where they make most of the words: the names in an English
+    /// article written in their own script (`Yoon Suk Yeol (윤석열)`) do not make it Korean.
     pub fn language(&self, min: u32) -> Option<&'static str> {
         let cjk = (self.han + self.kana + self.hangul) / 2;
+        let cjk = if cjk > self.other_words { cjk } else { 0 };
         let mut counts: Vec<(u32, &'static str)> = LANGUAGES
             .iter()
             .zip(self.words)
@@ -283,6 +290,18 @@ mod tests {
             ("北京是中国的首都，也是政治和文化中心。", "zh"),
             ("東京都に住んでいます。日本の首都です。", "ja"),
             ("서울은 대한민국의 수도입니다.", "ko"),
+        ];
+        for (text, code) in cases {
+            assert_eq!(detect(text), Some(code), "{text}");
+        }
+    }
+
+    #[test]
+    fn names_in_their_own_script_do_not_change_a_text_s_language() {
+        let cases = [
+            ("President Yoon Suk Yeol (윤석열) met executives from Samsung (삼성전자) and Hyundai (현대자동차) in Seoul (서울) on Tuesday to discuss chip exports.", "en"),
+            ("Prime Minister Fumio Kishida (岸田文雄) met the heads of Toyota (トヨタ) and Sony (ソニー) in Tokyo (東京) on Monday.", "en"),
+            ("苹果公司的 iPhone 在中国市场的销量今年继续增长，华为和小米也推出了新机型。", "zh"),
         ];
         for (text, code) in cases {
             assert_eq!(detect(text), Some(code), "{text}");

@@ -42,11 +42,20 @@ pub fn decode_owned(bytes: Vec<u8>) -> Result<Decoded, NotText> {
 
 /// Decodes bytes that are not plain UTF-8: with a BOM, with invalid sequences, or binary.
 fn decode_other(bytes: &[u8]) -> Result<Decoded, NotText> {
+    if let Some(decoded) = utf32_with_bom(bytes) {
+        return decoded;
+    }
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
         return finish(text.into_owned(), encoding, bom_len, had_errors);
     }
     if bytes.contains(&0) {
+        if let Some(encoding) = utf16_without_bom(bytes) {
+            let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+            if !had_errors {
+                return finish(text.into_owned(), encoding, 0, false);
+            }
+        }
         return Err(NotText("binary file (contains NUL bytes)".into()));
     }
     match std::str::from_utf8(bytes) {
@@ -136,6 +145,66 @@ fn byte_class(bytes: &[u8], i: usize) -> (bool, bool) {
     (b & 0xC0 != 0x80, c1 || replacement)
 }
 
+/// UTF-16 without a byte-order mark, told by where its NUL bytes are: text in Latin, Greek or
+/// Cyrillic letters has NULs in the high byte of its spaces, digits and punctuation (of every
+/// character, in English), and only there; binary data has them on both sides.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    if !bytes.len().is_multiple_of(2) {
+        return None;
+    }
+    let nuls = |side: usize| {
+        bytes
+            .iter()
+            .skip(side)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let (even, odd) = (nuls(0), nuls(1));
+    let units = bytes.len() / 2;
+    // At least one character in ten a space or other ASCII: any sentence has more.
+    match (even, odd) {
+        (0, n) if n * 10 >= units => Some(encoding_rs::UTF_16LE),
+        (n, 0) if n * 10 >= units => Some(encoding_rs::UTF_16BE),
+        _ => None,
+    }
+}
+
+/// Text in UTF-32 with its byte-order mark (which encoding_rs, following the web's standard,
+/// does not decode: it would read the mark as UTF-16's).
+fn utf32_with_bom(bytes: &[u8]) -> Option<Result<Decoded, NotText>> {
+    let little = bytes.starts_with(&[0xFF, 0xFE, 0, 0]);
+    if !little && !bytes.starts_with(&[0, 0, 0xFE, 0xFF]) {
+        return None;
+    }
+    let units = bytes[4..].chunks(4);
+    if units.len() * 4 != bytes.len() - 4 {
+        return None;
+    }
+    let mut had_errors = false;
+    let text: String = units
+        .map(|unit| {
+            let unit: [u8; 4] = unit.try_into().expect("chunks of 4");
+            let code = if little {
+                u32::from_le_bytes(unit)
+            } else {
+                u32::from_be_bytes(unit)
+            };
+            char::from_u32(code).unwrap_or_else(|| {
+                had_errors = true;
+                char::REPLACEMENT_CHARACTER
+            })
+        })
+        .collect();
+    let decoded = finish(text, UTF_8, 4, had_errors).map(|mut d| {
+        d.encoding = if little { "UTF-32LE" } else { "UTF-32BE" };
+        d.warning =
+            had_errors.then(|| format!("invalid {} bytes replaced with U+FFFD", d.encoding));
+        d
+    });
+    Some(decoded)
+}
+
 /// True when the bytes hold more valid multi-byte UTF-8 characters than invalid sequences:
 /// a UTF-8 file with a few bad bytes rather than a file in a legacy encoding.
 fn mostly_utf8(bytes: &[u8]) -> bool {
@@ -186,6 +255,33 @@ mod tests {
         let mut be = vec![0xFE, 0xFF];
         be.extend("Привет".encode_utf16().flat_map(u16::to_be_bytes));
         assert_eq!(decode(&be).unwrap().text, "Привет");
+    }
+
+    #[test]
+    fn utf16_without_bom_and_utf32_with_bom() {
+        for text in [
+            "Oil prices rose on Monday.\n",
+            "Министр заявил, что переговоры в Москве будут продолжены.",
+            "Türkiye'nin başkenti Ankara'dır.",
+        ] {
+            let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+            let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+            assert_eq!(decode(&le).unwrap().text, text);
+            assert_eq!(decode(&be).unwrap().encoding, "UTF-16BE");
+            assert_eq!(decode(&be).unwrap().text, text);
+            let mut utf32 = vec![0xFF, 0xFE, 0, 0];
+            utf32.extend(text.chars().flat_map(|c| (c as u32).to_le_bytes()));
+            let d = decode(&utf32).unwrap();
+            assert_eq!(
+                (d.text.as_str(), d.encoding, d.bom_len),
+                (text, "UTF-32LE", 4)
+            );
+            let mut utf32 = vec![0, 0, 0xFE, 0xFF];
+            utf32.extend(text.chars().flat_map(|c| (c as u32).to_be_bytes()));
+            assert_eq!(decode(&utf32).unwrap().text, text);
+        }
+        // NULs on both sides of the 16-bit units: binary, as before.
+        assert!(decode(b"ab\x00c\x00\x00de\x00\x00fg\x00h").is_err());
     }
 
     #[test]

@@ -49,6 +49,27 @@ fn legacy_and_utf16_encodings_are_decoded() {
         (bom.date.as_deref(), bom.title.as_deref()),
         (Some("2026-04-01"), Some("Heading"))
     );
+
+    // UTF-16 without its byte-order mark, and UTF-32 with one: text, not binary.
+    let text = "Cormorants\n\nCormorants dive for fish.\n";
+    let bare: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    env.write_bytes("bare16.txt", &bare);
+    let mut utf32 = vec![0, 0, 0xFE, 0xFF];
+    utf32.extend(text.chars().flat_map(|c| (c as u32).to_be_bytes()));
+    env.write_bytes("wide32.txt", &utf32);
+    let out = env.index();
+    assert!(!out.stderr.contains("skipped"), "{}", out.stderr);
+    // The same text: one hit, the other file named as identical.
+    let hits = env.search("cormorants", &[]).hits;
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    let mut paths = vec![hits[0].path.clone()];
+    paths.extend(hits[0].identical.iter().cloned());
+    paths.sort();
+    assert_eq!(paths, ["bare16.txt", "wide32.txt"]);
+    assert_eq!(
+        (hits[0].title.as_deref(), hits[0].text.as_str()),
+        (Some("Cormorants"), "Cormorants dive for fish.")
+    );
 }
 
 #[test]

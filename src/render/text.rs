@@ -85,7 +85,14 @@ fn write_hit(out: &mut dyn WriteColor, hit: &Hit, width: usize) -> io::Result<()
     out.reset()?;
     let line_known = !matches!(
         hit.stale,
-        Some(Stale::Deleted | Stale::Unreadable | Stale::Changed { relocated: false })
+        Some(
+            Stale::Deleted
+                | Stale::Unreadable
+                | Stale::Changed {
+                    relocated: false,
+                    ..
+                }
+        )
     );
     if line_known {
         write!(out, ":")?;
@@ -111,9 +118,12 @@ fn write_hit(out: &mut dyn WriteColor, hit: &Hit, width: usize) -> io::Result<()
             match stale {
                 Stale::Deleted => "file deleted since indexed",
                 Stale::Unreadable => "file cannot be read",
-                Stale::Changed { relocated: true } => "file changed since indexed",
-                Stale::Changed { relocated: false } =>
-                    "file changed since indexed; passage no longer in it",
+                Stale::Changed {
+                    relocated: true, ..
+                } => "file changed since indexed",
+                Stale::Changed {
+                    relocated: false, ..
+                } => "file changed since indexed; passage no longer in it",
             }
         )?;
         out.reset()?;

@@ -143,6 +143,9 @@ pub enum Stale {
     Changed {
         /// True when the passage was found in the new text and the hit points at it.
         relocated: bool,
+        /// True when the file's size and time are still as indexed: `loupe index`, which
+        /// reads only the files whose size or time changed, cannot see the edit.
+        size_and_time_kept: bool,
     },
 }
 
@@ -409,6 +412,24 @@ impl PassageSearcher {
         }
         if let Some(message) = drift.message(corpus) {
             results.warnings.push(message);
+        }
+        let unseen = files_of(|s| {
+            matches!(
+                s,
+                Stale::Changed {
+                    size_and_time_kept: true,
+                    ..
+                }
+            )
+        });
+        if unseen > 0 && !drift.corpus_missing {
+            results.warnings.push(format!(
+                "{} of the hits shown {} edited with {} size and time kept, which `loupe index` cannot see: touch {} or run `loupe index --rebuild`",
+                crate::plural(unseen, "file"),
+                if unseen == 1 { "was" } else { "were" },
+                if unseen == 1 { "its" } else { "their" },
+                if unseen == 1 { "it" } else { "them" },
+            ));
         }
         if unreadable > 0 && !drift.corpus_missing {
             results.warnings.push(format!(

@@ -119,7 +119,12 @@ impl PassageTexts {
         }
         let (text, bom_len) = match opened.whole.get_or_init(|| read_whole(file)) {
             Whole::Unreadable => return Ok(gone(Stale::Unreadable)),
-            Whole::Undecodable => return Ok(gone(Stale::Changed { relocated: false })),
+            Whole::Undecodable => {
+                return Ok(gone(Stale::Changed {
+                    relocated: false,
+                    size_and_time_kept: opened.unchanged,
+                }))
+            }
             Whole::Text { text, bom_len } => (text.as_str(), *bom_len),
         };
         let indexed = (place.start as usize).saturating_sub(bom_len)
@@ -130,18 +135,27 @@ impl PassageTexts {
         {
             return Ok(PassageText {
                 text: Some(passage.to_string()),
-                stale: (!opened.unchanged).then_some(Stale::Changed { relocated: true }),
+                stale: (!opened.unchanged).then_some(Stale::Changed {
+                    relocated: true,
+                    size_and_time_kept: false,
+                }),
                 moved: None,
             });
         }
         // Edited (or, with the same size and time, rewritten): where is the passage now?
         let Some(range) = relocate(text, indexed.len(), hash) else {
-            return Ok(gone(Stale::Changed { relocated: false }));
+            return Ok(gone(Stale::Changed {
+                relocated: false,
+                size_and_time_kept: opened.unchanged,
+            }));
         };
         let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
         Ok(PassageText {
             text: Some(text[range.clone()].to_string()),
-            stale: Some(Stale::Changed { relocated: true }),
+            stale: Some(Stale::Changed {
+                relocated: true,
+                size_and_time_kept: opened.unchanged,
+            }),
             moved: Some(Place {
                 line: text.as_bytes()[..range.start]
                     .iter()
@@ -412,10 +426,22 @@ mod tests {
         let mut first_found = false;
         for passage in of("a.txt") {
             let Some(text) = passage.text.as_deref() else {
-                assert_eq!(passage.stale, Some(Stale::Changed { relocated: false }));
+                assert_eq!(
+                    passage.stale,
+                    Some(Stale::Changed {
+                        relocated: false,
+                        size_and_time_kept: false
+                    })
+                );
                 continue;
             };
-            assert_eq!(passage.stale, Some(Stale::Changed { relocated: true }));
+            assert_eq!(
+                passage.stale,
+                Some(Stale::Changed {
+                    relocated: true,
+                    size_and_time_kept: false
+                })
+            );
             let place = passage
                 .moved
                 .as_ref()
@@ -437,7 +463,10 @@ mod tests {
         assert_eq!(of("b.txt")[0].text, None);
         assert_eq!(
             of("c.txt")[0].stale,
-            Some(Stale::Changed { relocated: false })
+            Some(Stale::Changed {
+                relocated: false,
+                size_and_time_kept: false
+            })
         );
         assert_eq!(of("c.txt")[0].text, None);
         // Touched but identical: as indexed.

@@ -242,6 +242,38 @@ fn an_edited_file_points_at_the_passage_where_it_is_now() {
     );
 }
 
+/// An edit that keeps the file's size and time is invisible to `loupe index`: the warning says
+/// so and names a fix that works, which is then seen to work.
+#[test]
+fn an_edit_keeping_size_and_time_names_a_fix_that_works() {
+    let env = four_documents();
+    let path = env.corpus().join("n3.txt");
+    let time = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    env.write(
+        "n3.txt",
+        &text.replace("Herons number 3", "Egrets number 3"),
+    );
+    let file = std::fs::File::options().write(true).open(&path).unwrap();
+    file.set_modified(time).unwrap();
+    drop(file);
+    let results = env.search("herons", &[]);
+    let hit = results.hits.iter().find(|h| h.path == "n3.txt").unwrap();
+    assert_eq!(hit.stale.as_deref(), Some("changed"));
+    assert!(
+        results
+            .warnings
+            .iter()
+            .any(|w| w.contains("size and time kept") && w.contains("--rebuild")),
+        "{:?}",
+        results.warnings
+    );
+    env.index();
+    assert!(env.paths("egrets").is_empty(), "loupe index cannot see it");
+    env.run_ok(&["index", "--rebuild"], 0);
+    assert_eq!(env.paths("egrets"), ["n3.txt"]);
+}
+
 #[test]
 fn a_foreign_folder_is_refused() {
     let env = TestEnv::new();

@@ -542,15 +542,28 @@ impl<'a> Compiler<'a> {
             return Ok(Vec::new());
         }
         let target = self.target(field);
-        let automaton = FuzzyTermQuery::new_prefix(Term::from_field_text(target, &prefix), 0, true);
         let exact = analysis::terms(&prefix);
-        let mut expansions = self.expand(target, automaton, &|term: &str| {
+        let weight = |term: &str| {
             if exact.iter().any(|e| e == term) || term == prefix {
                 1.0
             } else {
                 EXPANSION_DECAY
             }
-        })?;
+        };
+        let automaton = FuzzyTermQuery::new_prefix(Term::from_field_text(target, &prefix), 0, true);
+        let mut expansions = self.expand(target, automaton, &weight)?;
+        // Russian stems spell `ё` as `е`, while text of no known language keeps it: `ёлк*`
+        // looks for both.
+        if prefix.contains('ё') {
+            let plain = prefix.replace('ё', "е");
+            let automaton =
+                FuzzyTermQuery::new_prefix(Term::from_field_text(target, &plain), 0, true);
+            for (term, w) in self.expand(target, automaton, &weight)? {
+                if !expansions.iter().any(|(t, _)| *t == term) {
+                    expansions.push((term, w));
+                }
+            }
+        }
         // Index terms are stems, which can be shorter than the prefix typed: `shipp*` must
         // find `shipped`, indexed as `ship`. Stems the prefix starts with, a letter or two
         // shorter, count too.

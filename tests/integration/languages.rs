@@ -74,6 +74,10 @@ fn russian_and_turkish_words_are_found_by_their_other_forms() {
     let hit = &env.search("Москва", &[]).hits[0];
     assert_eq!(highlighted(hit), ["Москве"]);
     assert_eq!(paths(&env, "переговор"), ["ru.txt"]);
+    // живёт: its stem spells ё as е.
+    for query in ["живёт", "живет"] {
+        assert_eq!(paths(&env, query), ["ru.txt"], "{query}");
+    }
     // kitapları (the books) is found by kitap (book), kitaplar and kitabı (consonant change).
     for query in ["kitap", "kitaplar", "kitabı"] {
         assert_eq!(paths(&env, query), ["tr.txt"], "{query}");
@@ -84,6 +88,20 @@ fn russian_and_turkish_words_are_found_by_their_other_forms() {
     );
     // An English query still finds English text by its stems, as before.
     assert_eq!(paths(&env, "talk minister"), ["en.txt"]);
+}
+
+/// A prefix typed with `ё` finds the Russian words whose stems spell it `е`.
+#[test]
+fn a_russian_prefix_with_yo_finds_its_words() {
+    let env = TestEnv::new();
+    env.write(
+        "ice.txt",
+        "Погода\n\nНа дорогах гололёд, и министр заявил, что водители должны быть осторожны.\n",
+    );
+    env.index();
+    for query in ["гололёд*", "гололед*", "гололёд", "гололед"] {
+        assert_eq!(paths(&env, query), ["ice.txt"], "{query}");
+    }
 }
 
 #[test]

@@ -196,9 +196,10 @@ fn write_wrapped(
         }
     };
     let mut column = 0;
-    for word in words(text) {
-        let chars = text[word.clone()].chars().count();
-        if column > 0 && column + 1 + chars > width.saturating_sub(INDENT.len()) {
+    for (word, spaced) in pieces(text) {
+        let columns = unicode_width::UnicodeWidthStr::width(&text[word.clone()]);
+        let gap = usize::from(spaced);
+        if column > 0 && column + gap + columns > width.saturating_sub(INDENT.len()) {
             out.reset()?;
             writeln!(out)?;
             column = 0;
@@ -206,7 +207,7 @@ fn write_wrapped(
         }
         if column == 0 {
             write!(out, "{INDENT}")?;
-        } else {
+        } else if spaced {
             // A space between two highlighted parts of one phrase is highlighted too.
             let joined = marked(word.start)
                 && highlights
@@ -226,7 +227,7 @@ fn write_wrapped(
             write!(out, "{}", &text[start..end])?;
             start = end;
         }
-        column += chars + usize::from(column > 0);
+        column += columns + if column > 0 { gap } else { 0 };
     }
     out.reset()?;
     writeln!(out)
@@ -236,6 +237,33 @@ fn highlight_spec() -> ColorSpec {
     let mut spec = ColorSpec::new();
     spec.set_fg(Some(Color::Red)).set_bold(true);
     spec
+}
+
+/// The pieces of `text` a line may break before, with whether white space stands before each:
+/// its white-space separated words, each CJK character (which lines break between) a piece
+/// of its own.
+fn pieces(text: &str) -> impl Iterator<Item = (Range<usize>, bool)> + '_ {
+    words(text).flat_map(move |word| {
+        let mut pieces = Vec::new();
+        let mut start = word.start;
+        for (i, c) in text[word.clone()].char_indices() {
+            if crate::analysis::is_cjk(c) {
+                let at = word.start + i;
+                if at > start {
+                    pieces.push(start..at);
+                }
+                start = at + c.len_utf8();
+                pieces.push(at..start);
+            }
+        }
+        if start < word.end {
+            pieces.push(start..word.end);
+        }
+        pieces
+            .into_iter()
+            .enumerate()
+            .map(|(k, piece)| (piece, k == 0))
+    })
 }
 
 /// Byte ranges of the white-space separated words of `text`.
@@ -373,6 +401,41 @@ mod tests {
                 .all(|l| l.starts_with("  word") && l.len() <= 40),
             "{text}"
         );
+    }
+
+    /// CJK text, which has no spaces and takes two columns a character, wraps between its
+    /// characters at the terminal's width, and gains no spaces.
+    #[test]
+    fn cjk_snippets_wrap_by_terminal_columns() {
+        let mut wide = hit();
+        let text = "长城汽车今年的销量继续增长，公司在海外市场推出了新的电动汽车。".repeat(3);
+        wide.snippet.text = format!("Great Wall {text}");
+        wide.snippet.highlights = vec![Range { start: 11, end: 23 }];
+        wide.title = None;
+        let results = SearchResults {
+            query: "q".into(),
+            total_hits: None,
+            total_documents: None,
+            totals_estimated: false,
+            took_ms: 1.0,
+            hits: vec![wide],
+            warnings: Vec::new(),
+            suggestions: Vec::new(),
+            feedback: Vec::new(),
+        };
+        let mut out = termcolor::NoColor::new(Vec::new());
+        write_text_to_width(&mut out, &results, 40).unwrap();
+        let printed = String::from_utf8(out.into_inner()).unwrap();
+        let lines: Vec<&str> = printed.lines().filter(|l| l.starts_with("  ")).collect();
+        assert!(lines.len() >= 5, "{printed}");
+        for line in &lines {
+            assert!(
+                unicode_width::UnicodeWidthStr::width(*line) <= 40,
+                "{printed}"
+            );
+        }
+        let joined: String = lines.iter().map(|l| &l[2..]).collect();
+        assert_eq!(joined, format!("Great Wall {text}"));
     }
 
     #[test]

@@ -147,7 +147,8 @@ impl<T> IndexContext<T> for std::result::Result<T, tantivy::TantivyError> {
 fn is_disk_full(error: &tantivy::TantivyError) -> bool {
     let kind_full = matches!(error, tantivy::TantivyError::IoError(e)
         if e.kind() == std::io::ErrorKind::StorageFull);
-    kind_full || error.to_string().contains("No space left on device")
+    let text = error.to_string();
+    kind_full || text.contains("No space left on device") || text.contains("StorageFull")
 }
 
 /// Attaches the path to I/O errors.
@@ -189,9 +190,17 @@ mod tests {
     fn a_full_disk_says_the_index_is_intact_and_asks_for_space() {
         let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
         let as_text = std::io::Error::from_raw_os_error(28);
+        let wrapped = tantivy::directory::error::OpenWriteError::IoError {
+            io_error: std::sync::Arc::new(std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                "write failed",
+            )),
+            filepath: "x.idx".into(),
+        };
         for error in [
             tantivy::TantivyError::IoError(std::sync::Arc::new(full)),
             tantivy::TantivyError::InternalError(as_text.to_string()),
+            tantivy::TantivyError::OpenWriteError(wrapped),
         ] {
             let message = Err::<(), _>(error)
                 .context("preparing commit")

@@ -306,6 +306,21 @@ mod tests {
     use super::*;
     use crate::search::highlight::Snippet;
 
+    /// The results of one hit, counted (`Some(1)`) or not.
+    fn results_of(hit: Hit, total: Option<usize>) -> SearchResults {
+        SearchResults {
+            query: "q".into(),
+            total_hits: total,
+            total_documents: total,
+            totals_estimated: false,
+            took_ms: 1.0,
+            hits: vec![hit],
+            warnings: Vec::new(),
+            suggestions: Vec::new(),
+            feedback: Vec::new(),
+        }
+    }
+
     fn hit() -> Hit {
         Hit {
             rank: 1,
@@ -352,17 +367,7 @@ mod tests {
 
     #[test]
     fn plain_text_layout() {
-        let results = SearchResults {
-            query: "q".into(),
-            total_hits: Some(1),
-            total_documents: Some(1),
-            totals_estimated: false,
-            took_ms: 1.0,
-            hits: vec![hit()],
-            warnings: Vec::new(),
-            suggestions: Vec::new(),
-            feedback: Vec::new(),
-        };
+        let results = results_of(hit(), Some(1));
         let mut out = termcolor::NoColor::new(Vec::new());
         write_text(&mut out, &results).unwrap();
         let text = String::from_utf8(out.into_inner()).unwrap();
@@ -378,17 +383,7 @@ mod tests {
         long.snippet.text = "word ".repeat(30).trim_end().to_string();
         long.snippet.highlights = vec![Range { start: 0, end: 4 }];
         long.title = Some("A title".into());
-        let results = SearchResults {
-            query: "q".into(),
-            total_hits: None,
-            total_documents: None,
-            totals_estimated: false,
-            took_ms: 1.0,
-            hits: vec![long],
-            warnings: Vec::new(),
-            suggestions: Vec::new(),
-            feedback: Vec::new(),
-        };
+        let results = results_of(long, None);
         let mut out = termcolor::NoColor::new(Vec::new());
         write_text_to_width(&mut out, &results, 40).unwrap();
         let text = String::from_utf8(out.into_inner()).unwrap();
@@ -412,17 +407,7 @@ mod tests {
         wide.snippet.text = format!("Great Wall {text}");
         wide.snippet.highlights = vec![Range { start: 11, end: 23 }];
         wide.title = None;
-        let results = SearchResults {
-            query: "q".into(),
-            total_hits: None,
-            total_documents: None,
-            totals_estimated: false,
-            took_ms: 1.0,
-            hits: vec![wide],
-            warnings: Vec::new(),
-            suggestions: Vec::new(),
-            feedback: Vec::new(),
-        };
+        let results = results_of(wide, None);
         let mut out = termcolor::NoColor::new(Vec::new());
         write_text_to_width(&mut out, &results, 40).unwrap();
         let printed = String::from_utf8(out.into_inner()).unwrap();
@@ -440,17 +425,7 @@ mod tests {
 
     #[test]
     fn colour_marks_the_highlights() {
-        let results = SearchResults {
-            query: "q".into(),
-            total_hits: Some(1),
-            total_documents: Some(1),
-            totals_estimated: false,
-            took_ms: 1.0,
-            hits: vec![hit()],
-            warnings: Vec::new(),
-            suggestions: Vec::new(),
-            feedback: Vec::new(),
-        };
+        let results = results_of(hit(), Some(1));
         let mut out = termcolor::Ansi::new(Vec::new());
         write_text(&mut out, &results).unwrap();
         let text = String::from_utf8(out.into_inner()).unwrap();

@@ -91,21 +91,26 @@ fn search_refresh_updates_before_answering() {
     assert_eq!(results.total_hits, 2);
 }
 
+/// The index's `meta.json` as a loupe of schema version `v` would have written it.
+fn meta_with_schema_version(env: &TestEnv, v: u32) -> String {
+    let meta = std::fs::read_to_string(env.index_dir().join("meta.json")).unwrap();
+    let current = format!(
+        "\\\"schema_version\\\":{}",
+        loupe::index::schema::SCHEMA_VERSION
+    );
+    let other = meta.replace(&current, &format!("\\\"schema_version\\\":{v}"));
+    assert_ne!(meta, other, "payload holds the schema version: {meta}");
+    other
+}
+
 #[test]
 fn incompatible_index_is_detected_and_rebuilt() {
     let env = TestEnv::new();
     env.write("a.txt", "Alpha\n\nAardvarks are here.\n");
     env.index();
     // Pretend an older loupe wrote it.
-    let meta_path = env.index_dir().join("meta.json");
-    let meta = std::fs::read_to_string(&meta_path).unwrap();
-    let current = format!(
-        "\\\"schema_version\\\":{}",
-        loupe::index::schema::SCHEMA_VERSION
-    );
-    let old = meta.replace(&current, "\\\"schema_version\\\":0");
-    assert_ne!(meta, old, "payload holds the schema version: {meta}");
-    std::fs::write(&meta_path, old).unwrap();
+    let old = meta_with_schema_version(&env, 0);
+    std::fs::write(env.index_dir().join("meta.json"), old).unwrap();
     let out = env.run_ok(&["search", "aardvarks"], 2);
     assert!(
         out.stderr.contains("incompatible") && out.stderr.contains("loupe index --rebuild"),
@@ -129,14 +134,8 @@ fn another_loupes_index_is_replaced_only_when_something_replaces_it() {
     env.write("a.txt", "Alpha\n\nAardvarks are here.\n");
     env.index();
     let meta_path = env.index_dir().join("meta.json");
-    let meta = std::fs::read_to_string(&meta_path).unwrap();
-    let current = format!(
-        "\\\"schema_version\\\":{}",
-        loupe::index::schema::SCHEMA_VERSION
-    );
-    let with_version = |v: u32| meta.replace(&current, &format!("\\\"schema_version\\\":{v}"));
-    let newer = with_version(loupe::index::schema::SCHEMA_VERSION + 1);
-    assert_ne!(meta, newer, "payload holds the schema version: {meta}");
+    let older = meta_with_schema_version(&env, 0);
+    let newer = meta_with_schema_version(&env, loupe::index::schema::SCHEMA_VERSION + 1);
     std::fs::write(&meta_path, &newer).unwrap();
     let out = env.run_ok(&["index"], 2);
     assert!(
@@ -147,7 +146,7 @@ fn another_loupes_index_is_replaced_only_when_something_replaces_it() {
     assert_eq!(std::fs::read_to_string(&meta_path).unwrap(), newer);
 
     // An older loupe's index, and the corpus folder empty (unmounted?): kept.
-    std::fs::write(&meta_path, with_version(0)).unwrap();
+    std::fs::write(&meta_path, &older).unwrap();
     env.remove("a.txt");
     let out = env.run_ok(&["index"], 2);
     assert!(
@@ -155,10 +154,7 @@ fn another_loupes_index_is_replaced_only_when_something_replaces_it() {
         "{}",
         out.stderr
     );
-    assert_eq!(
-        std::fs::read_to_string(&meta_path).unwrap(),
-        with_version(0)
-    );
+    assert_eq!(std::fs::read_to_string(&meta_path).unwrap(), older);
 
     env.write("a.txt", "Alpha\n\nAardvarks are here.\n");
     std::fs::write(&meta_path, &newer).unwrap();

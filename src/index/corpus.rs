@@ -34,9 +34,20 @@ pub struct Skipped {
     pub path: PathBuf,
     /// A short reason.
     pub reason: String,
-    /// When it is a folder that exists but could not be listed (permissions): its path
-    /// relative to the corpus. What was indexed from it is kept, neither checked nor removed.
-    pub unlisted_folder: Option<String>,
+    /// What was indexed from it is kept, neither checked nor removed, when it exists but could
+    /// not be examined (permissions): see [`Kept`].
+    pub kept: Option<Kept>,
+}
+
+/// Something in the corpus that is there but could not be examined, by its path relative to
+/// the corpus: what was indexed from it stays as it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kept {
+    /// A folder that could not be listed (`""` for the corpus folder itself).
+    Folder(String),
+    /// An entry whose metadata could not be read (its folder may be listed but not entered, or
+    /// a link leads into a folder that cannot be): a file, or a folder of files.
+    Entry(String),
 }
 
 /// What a walk of the corpus found.
@@ -103,25 +114,33 @@ pub fn walk(root: &Path, visit: &mut dyn FnMut(Entry) -> bool) -> Result<()> {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(err) => {
-                    let path = err.path().unwrap_or(root).to_path_buf();
+                    // walkdir gives no path for some errors (a link whose target cannot be
+                    // opened to check for loops): nothing is known to be kept then.
+                    let known = err.path().map(Path::to_path_buf);
+                    let unnamed = known.is_none();
+                    let path = known.clone().unwrap_or_else(|| root.to_path_buf());
                     let detail = err.io_error().map_or(err.to_string(), |e| e.to_string());
-                    let mut unlisted_folder = None;
+                    let kind = err.io_error().map(|e| e.kind());
+                    let mut kept = None;
                     let reason = if err.loop_ancestor().is_some() {
                         "symbolic link loop, skipped".to_string()
-                    } else if err.io_error().map(|e| e.kind()) == Some(std::io::ErrorKind::NotFound)
-                    {
+                    } else if kind == Some(std::io::ErrorKind::NotFound) {
                         "dangling link or vanished file, skipped".to_string()
-                    } else if path.is_dir() {
-                        unlisted_folder = Some(relative_path(root, &path));
+                    } else if let Some(known) = known.as_ref().filter(|p| p.is_dir()) {
+                        kept = Some(Kept::Folder(relative_path(root, known)));
                         format!("cannot list this folder ({detail})")
+                    } else if let Some(known) = known
+                        .as_ref()
+                        .filter(|_| kind == Some(std::io::ErrorKind::PermissionDenied))
+                    {
+                        kept = Some(Kept::Entry(relative_path(root, known)));
+                        format!("cannot read, skipped ({detail})")
+                    } else if unnamed {
+                        format!("cannot read an entry in this folder, skipped ({detail})")
                     } else {
                         format!("cannot read, skipped ({detail})")
                     };
-                    let skipped = Skipped {
-                        path,
-                        reason,
-                        unlisted_folder,
-                    };
+                    let skipped = Skipped { path, reason, kept };
                     if !visit(Entry::Skipped(skipped)) {
                         return Ok(());
                     }
@@ -440,7 +459,8 @@ fn file_metadata(root: &Path, rel: String) -> Result<CorpusFile, Skipped> {
     let metadata = std::fs::metadata(&path).map_err(|err| Skipped {
         reason: format!("cannot read metadata, skipped ({err})"),
         path: path.clone(),
-        unlisted_folder: None,
+        kept: (err.kind() == std::io::ErrorKind::PermissionDenied)
+            .then(|| Kept::Entry(rel.clone())),
     })?;
     Ok(CorpusFile {
         rel_path: rel,

@@ -270,7 +270,7 @@ impl Drift {
                 "them"
             };
             let unreadable = format!(
-                "{folders} of the corpus cannot be read (permissions?); what was indexed from {them} is shown as it was"
+                "{folders} of the corpus cannot be read (permissions?); what was indexed from {them} is shown as it was, and what is new in {them} is missing"
             );
             if parts.is_empty() {
                 return Some(unreadable);
@@ -304,9 +304,11 @@ pub fn drift(root: &Path, snapshot: &mut Snapshot, indexed: &dyn Fn(&str) -> boo
             use std::io::ErrorKind::{NotADirectory, NotFound};
             matches!(e.kind(), NotFound | NotADirectory)
         };
-        // A folder that cannot be read tells nothing of its documents: they are not gone.
+        // A folder that cannot be read tells nothing of its documents: they are not gone, and
+        // those it holds now may be missing. Said for a folder that held documents, or that
+        // could not be listed when indexed.
         let unreadable = |drift: &mut Drift| {
-            if recorded.documents > 0 {
+            if recorded.documents > 0 || recorded.mtime == UNLISTED {
                 drift.unreadable_folders += 1;
             }
         };

@@ -13,7 +13,7 @@ use tantivy::termdict::{TermMerger, TermStreamer};
 use tantivy::{InvertedIndexReader, Searcher, SegmentReader, TantivyError};
 
 use crate::error::{IndexContext, Result};
-use crate::index::corpus::{self, CorpusFile, Entry, Skipped};
+use crate::index::corpus::{self, CorpusFile, Entry, Kept, Skipped};
 use crate::index::freshness::{self, Folder};
 use crate::index::manifest::FileRecord;
 use crate::index::schema::Fields;
@@ -45,7 +45,7 @@ pub struct Survey {
     pub record_terms: u64,
     /// Every corpus folder, with the document files listed directly in it.
     pub folders: FxHashMap<String, Folder>,
-    /// Records kept because their folder could not be listed ([`Skipped::unlisted_folder`]).
+    /// Records kept because what holds them could not be examined ([`Skipped::kept`]).
     pub unlisted: usize,
 }
 
@@ -67,8 +67,9 @@ pub fn survey(
         .context("reading file records")?;
     let mut records = Records::new(segments, &inverted)?;
     let mut next_record = records.next()?;
-    // The folders that could not be listed, each as the prefix of the paths under it.
-    let mut unlisted: Vec<String> = Vec::new();
+    // What could not be examined: the paths kept as they are, and the prefixes of the paths
+    // under such folders.
+    let mut unlisted = Unlisted::default();
     // The walk (mostly waiting on the file system) runs beside the comparison, and hands its
     // entries over in batches (one at a time, the two threads would wake each other for each).
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Entry>>(4);
@@ -102,18 +103,26 @@ pub fn survey(
                         continue;
                     }
                     Entry::Skipped(mut skipped) => {
-                        if let Some(folder) = &skipped.unlisted_folder {
+                        if let Some(kept) = &skipped.kept {
                             if searcher.is_some() {
                                 skipped
                                     .reason
-                                    .push_str("; what was indexed from it is kept as it was");
+                                    .push_str("; anything indexed from it is kept as it was");
                             }
-                            survey.folders.insert(folder.clone(), Folder::unlisted());
-                            unlisted.push(if folder.is_empty() {
-                                String::new()
-                            } else {
-                                format!("{folder}/")
-                            });
+                            match kept {
+                                Kept::Folder(folder) => {
+                                    survey.folders.insert(folder.clone(), Folder::unlisted());
+                                    unlisted.prefixes.push(if folder.is_empty() {
+                                        String::new()
+                                    } else {
+                                        format!("{folder}/")
+                                    });
+                                }
+                                Kept::Entry(path) => {
+                                    unlisted.prefixes.push(format!("{path}/"));
+                                    unlisted.paths.push(path.clone());
+                                }
+                            }
                         }
                         on_change(Change::Skipped(skipped))?;
                         continue;
@@ -182,14 +191,11 @@ impl Survey {
         &mut self,
         path: String,
         record: FileRecord,
-        unlisted: &[String],
+        unlisted: &Unlisted,
         on_change: &mut dyn FnMut(Change) -> Result<()>,
     ) -> Result<()> {
         self.count(&record);
-        if !unlisted
-            .iter()
-            .any(|prefix| path.starts_with(prefix.as_str()))
-        {
+        if !unlisted.holds(&path) {
             return on_change(Change::Removed(path, record));
         }
         self.unlisted += 1;
@@ -203,6 +209,21 @@ impl Survey {
             .digest
             .map(|d| d.wrapping_add(freshness::name_digest(name)));
         Ok(())
+    }
+}
+
+/// What a walk could not examine ([`Kept`]): records there are kept.
+#[derive(Default)]
+struct Unlisted {
+    /// Entries kept as they are.
+    paths: Vec<String>,
+    /// Folders, each as the prefix of the paths under it (`""` for the corpus folder).
+    prefixes: Vec<String>,
+}
+
+impl Unlisted {
+    fn holds(&self, path: &str) -> bool {
+        self.paths.iter().any(|p| p == path) || self.prefixes.iter().any(|p| path.starts_with(p))
     }
 }
 

@@ -495,7 +495,7 @@ fn a_folder_that_cannot_be_read_keeps_its_documents_and_is_warned_about() {
     assert_eq!(
         found["warnings"],
         serde_json::json!([
-            "1 folder of the corpus cannot be read (permissions?); what was indexed from it is shown as it was",
+            "1 folder of the corpus cannot be read (permissions?); what was indexed from it is shown as it was, and what is new in it is missing",
             "2 files of the hits shown cannot be read (permissions?); they are shown without text"
         ])
     );
@@ -584,4 +584,65 @@ fn files_an_unfinished_run_left_are_removed_by_the_next_one() {
     );
     assert!(!env.index_dir().join(orphan).exists());
     assert_eq!(env.paths("herons").len(), 4);
+}
+
+/// What cannot be examined keeps only its own documents: a link into a folder that cannot be
+/// read does not stop files deleted elsewhere from being removed, and a folder that could not
+/// be listed when indexed is warned about until it can be.
+#[cfg(target_os = "linux")]
+#[test]
+fn only_what_cannot_be_read_is_kept_and_a_new_unreadable_folder_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new();
+    let mode = |path: &std::path::Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    mode(env.root(), 0o777);
+    for f in ["a.txt", "z/1.txt", "z/2.txt", "sec/x.txt"] {
+        env.write(f, &format!("Title\n\nHerons in {f}.\n"));
+    }
+    let secret = env.root().join("secret");
+    std::fs::create_dir(&secret).unwrap();
+    std::fs::write(secret.join("s.txt"), "Title\n\nHerons in secret.\n").unwrap();
+    std::os::unix::fs::symlink(&secret, env.corpus().join("link")).unwrap();
+    let ok = |args: &[&str]| {
+        let out = run_unprivileged(&env, args);
+        assert_eq!(out.code, 0, "{args:?}\n{}\n{}", out.stdout, out.stderr);
+        format!("{}{}", out.stdout, out.stderr)
+    };
+    let documents = |env: &TestEnv| {
+        let out = run_unprivileged(env, &["search", "herons", "--format", "json"]);
+        let found: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        (
+            found["total_documents"].as_u64().unwrap(),
+            found["warnings"].clone(),
+        )
+    };
+    ok(&["index"]);
+    assert_eq!(documents(&env).0, 5);
+
+    mode(&secret, 0o000);
+    env.remove("z/1.txt");
+    let said = ok(&["index"]);
+    assert!(!said.contains(" 0 removed"), "{said}");
+    mode(&secret, 0o755);
+    let paths: Vec<String> = env.paths("herons");
+    assert!(!paths.contains(&"z/1.txt".to_string()), "{paths:?}");
+
+    // Renamed while it cannot be read: its documents are gone from where they were, and the
+    // new folder, not listed, is warned about until it can be read.
+    mode(&env.corpus().join("sec"), 0o000);
+    std::fs::rename(env.corpus().join("sec"), env.corpus().join("moved")).unwrap();
+    ok(&["index"]);
+    let (_, warnings) = documents(&env);
+    assert!(
+        warnings
+            .to_string()
+            .contains("1 folder of the corpus cannot be read"),
+        "{warnings}"
+    );
+    mode(&env.corpus().join("moved"), 0o755);
+    ok(&["index"]);
+    let (count, warnings) = documents(&env);
+    assert_eq!((count, warnings), (4, serde_json::json!([])));
 }

@@ -104,7 +104,7 @@ pub enum Error {
     #[error("{0}")]
     Remote(String),
     /// The index's disk is full: what was being written is lost, the last commit is not.
-    #[error("{context}: no space left on the index's device; the index as last committed is intact and searchable: free some space and run `loupe index` again")]
+    #[error("{context}: no space left on the index's device; what was committed before is intact and searchable: free some space and run `loupe index` again")]
     DiskFull {
         /// What loupe was doing.
         context: String,

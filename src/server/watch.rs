@@ -69,6 +69,10 @@ fn follow(changes: &mpsc::Receiver<()>, options: &IndexOptions) {
         }
         match indexer::run(options, &mut indexer::Quiet) {
             Ok(report) if report.added + report.changed + report.removed > 0 => {
+                // The summary counts the skipped files "(reasons above)": give them.
+                for (path, reason) in &report.skipped {
+                    eprintln!("loupe: watch: {}: {reason}", path.display());
+                }
                 eprintln!("loupe: watch: {}", crate::progress::summary(&report));
             }
             Ok(_) => {}

@@ -336,6 +336,23 @@ impl Run<'_> {
                 self.report.unchanged += 1;
                 self.report.bytes_read += bytes;
             }
+            // Like a folder that cannot be listed: an indexed file that cannot be read now
+            // keeps its record (and is tried again by the next update).
+            FileOutcome::Unreadable(detail) if previous.is_some() => {
+                let path = file.path(&self.options.corpus);
+                let reason =
+                    format!("cannot read ({detail}); what was indexed of it is kept as it was");
+                self.observer.skipped(&path, &reason);
+                self.report.skipped.push((path, reason));
+                self.report.unchanged += 1;
+            }
+            FileOutcome::Unreadable(detail) => {
+                let path = file.path(&self.options.corpus);
+                let reason = format!("cannot read, skipped ({detail})");
+                self.observer.skipped(&path, &reason);
+                self.report.skipped.push((path, reason));
+                self.skipped_files.push(file.rel_path);
+            }
             FileOutcome::Skipped(reason) => {
                 self.totals = self.totals.without(previous);
                 if previous.is_some() {
@@ -568,6 +585,9 @@ enum FileOutcome {
         bytes: u64,
     },
     Skipped(String),
+    /// There, but its permissions let it not be read (the system's reason): what was indexed
+    /// of it is kept.
+    Unreadable(String),
 }
 
 /// Reads, decodes and indexes one file (after deleting what an earlier version left).
@@ -586,6 +606,9 @@ fn index_file(
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return FileOutcome::Skipped("vanished while indexing, skipped".into())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            return FileOutcome::Unreadable(e.to_string())
         }
         Err(e) => return FileOutcome::Skipped(format!("cannot read, skipped ({e})")),
     };

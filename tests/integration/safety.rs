@@ -646,3 +646,41 @@ fn only_what_cannot_be_read_is_kept_and_a_new_unreadable_folder_is_warned_about(
     let (count, warnings) = documents(&env);
     assert_eq!((count, warnings), (4, serde_json::json!([])));
 }
+
+/// A document whose file is there but may not be read keeps what was indexed of it, as a
+/// folder that cannot be listed does, even when its time changed; it is read again once it can.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_indexed_file_that_cannot_be_read_keeps_its_record() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = four_documents();
+    let mode = |path: &std::path::Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    mode(env.root(), 0o777);
+    mode(&env.index_dir(), 0o777);
+    for entry in std::fs::read_dir(env.index_dir()).unwrap() {
+        mode(&entry.unwrap().path(), 0o666);
+    }
+    let n2 = env.corpus().join("n2.txt");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    env.write(
+        "n2.txt",
+        "Heron report 2\n\nHerons number 2 were counted again.\n",
+    );
+    mode(&n2, 0o000);
+    let out = run_unprivileged(&env, &["index"]);
+    let said = format!("{}{}", out.stdout, out.stderr);
+    assert_eq!(out.code, 0, "{said}");
+    assert!(
+        said.contains("kept as it was") && said.contains("0 removed"),
+        "{said}"
+    );
+    let out = run_unprivileged(&env, &["search", "herons", "--format", "json"]);
+    let found: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(found["total_documents"], 4, "{found}");
+    mode(&n2, 0o644);
+    let out = run_unprivileged(&env, &["index"]);
+    let said = format!("{}{}", out.stdout, out.stderr);
+    assert!(said.contains("0 added, 1 changed, 0 removed"), "{said}");
+}

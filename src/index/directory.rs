@@ -1,5 +1,6 @@
 //! The index folder as tantivy sees it, searchable where it cannot be written: an index on a
-//! read-only disk, or one another user owns, is read without creating a file.
+//! read-only disk, or one another user owns, is read without creating a file; and the files
+//! tantivy writes for its commits are as readable as the folder.
 
 use std::fs::{File, TryLockError};
 use std::io;
@@ -59,6 +60,32 @@ impl IndexDirectory {
     }
 }
 
+/// tantivy writes `meta.json` and `.managed.json` through a temporary file, which only its
+/// owner may read; each is given the read and write permissions of the index folder (a folder
+/// others may read holds files others may read), so that another user can search the index as
+/// its other files allow. Widening them may fail only where the file is not ours, which leaves
+/// it as it was.
+#[cfg(unix)]
+fn readable_as_folder(root: &Path, file: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(folder) = std::fs::metadata(root) else {
+        return;
+    };
+    let mode = folder.permissions().mode() & 0o666 | 0o600;
+    let _ = std::fs::set_permissions(file, std::fs::Permissions::from_mode(mode));
+}
+
+#[cfg(not(unix))]
+fn readable_as_folder(_root: &Path, _file: &Path) {}
+
+/// Gives the files of the last commit the folder's permissions ([`readable_as_folder`]), as
+/// every commit of this loupe does.
+pub fn share_commit_files(root: &Path) {
+    for name in ["meta.json", ".managed.json"] {
+        readable_as_folder(root, &root.join(name));
+    }
+}
+
 impl Directory for IndexDirectory {
     fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
         self.inner.get_file_handle(path)
@@ -85,7 +112,9 @@ impl Directory for IndexDirectory {
     }
 
     fn atomic_write(&self, path: &Path, data: &[u8]) -> io::Result<()> {
-        self.inner.atomic_write(path, data)
+        self.inner.atomic_write(path, data)?;
+        readable_as_folder(&self.root, &self.root.join(path));
+        Ok(())
     }
 
     fn sync_directory(&self) -> io::Result<()> {

@@ -298,6 +298,9 @@ pub fn drift(root: &Path, snapshot: &mut Snapshot, indexed: &dyn Fn(&str) -> boo
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as i64);
     let mut confirmed = Vec::new();
+    // The folders that cannot be read, each named once: a folder that cannot be listed, or
+    // the parent that keeps a folder from being examined.
+    let mut unreadable_folders: FxHashSet<&str> = FxHashSet::default();
     for (folder, recorded) in &snapshot.folders {
         let path = corpus::on_disk(root, folder);
         let gone = |e: &std::io::Error| {
@@ -307,15 +310,13 @@ pub fn drift(root: &Path, snapshot: &mut Snapshot, indexed: &dyn Fn(&str) -> boo
         // A folder that cannot be read tells nothing of its documents: they are not gone, and
         // those it holds now may be missing. Said for a folder that held documents, or that
         // could not be listed when indexed.
-        let unreadable = |drift: &mut Drift| {
-            if recorded.documents > 0 || recorded.mtime == UNLISTED {
-                drift.unreadable_folders += 1;
-            }
-        };
+        let warned = recorded.documents > 0 || recorded.mtime == UNLISTED;
         let now = match std::fs::metadata(&path) {
             Ok(m) if m.is_dir() => corpus::mtime_ns(&m),
             Err(e) if !gone(&e) => {
-                unreadable(&mut drift);
+                if warned {
+                    unreadable_folders.insert(split_parent(folder).0);
+                }
                 continue;
             }
             // The folder went: its documents with it (its subfolders are counted on their own).
@@ -334,7 +335,9 @@ pub fn drift(root: &Path, snapshot: &mut Snapshot, indexed: &dyn Fn(&str) -> boo
                 continue;
             }
             Err(_) => {
-                unreadable(&mut drift);
+                if warned {
+                    unreadable_folders.insert(folder);
+                }
                 continue;
             }
         };
@@ -385,6 +388,20 @@ pub fn drift(root: &Path, snapshot: &mut Snapshot, indexed: &dyn Fn(&str) -> boo
         }
         drift.removed += recorded.documents.saturating_sub(present);
     }
+    // A folder inside another that cannot be read is that one's, not one more.
+    drift.unreadable_folders = unreadable_folders
+        .iter()
+        .filter(|folder| {
+            let mut rest: &str = folder;
+            while !rest.is_empty() {
+                rest = split_parent(rest).0;
+                if unreadable_folders.contains(rest) {
+                    return false;
+                }
+            }
+            true
+        })
+        .count() as u64;
     snapshot.confirmed_unsaved |= !confirmed.is_empty();
     snapshot.confirmed.extend(confirmed);
     drift

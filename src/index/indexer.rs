@@ -16,6 +16,7 @@ use crate::error::{Error, IndexContext, Result};
 use crate::index::article::Article;
 use crate::index::corpus::CorpusFile;
 use crate::index::decode;
+use crate::index::directory;
 use crate::index::freshness::{self, Snapshot};
 use crate::index::location;
 use crate::index::lock;
@@ -147,6 +148,8 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
         .garbage_collect_files()
         .wait()
         .context("removing files of an unfinished run")?;
+    // An index an older loupe committed has files only their owner may read.
+    directory::share_commit_files(&options.index_dir);
     writer.set_merge_policy(merge_policy(full_build));
     if options.rebuild {
         writer

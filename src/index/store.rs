@@ -307,11 +307,17 @@ impl Store {
             docstore_blocksize: DOCSTORE_BLOCK_BYTES,
             ..IndexSettings::default()
         };
-        let index = Index::builder()
-            .settings(settings)
-            .schema(schema::build())
-            .create_in_dir(dir)
-            .context(format!("creating index in {}", dir.display()))?;
+        let creating = || format!("creating index in {}", dir.display());
+        let directory: Box<dyn tantivy::Directory> = Box::new(
+            directory::IndexDirectory::open(dir)
+                .map_err(tantivy::TantivyError::from)
+                .context(creating())?,
+        );
+        let exists = Index::exists(&*directory).map_err(tantivy::TantivyError::from);
+        if exists.context(creating())? {
+            return Err(tantivy::TantivyError::IndexAlreadyExists).context(creating());
+        }
+        let index = Index::create(directory, schema::build(), settings).context(creating())?;
         analysis::register(&index);
         let fields = Fields::new(&index.schema())?;
         Ok(Store {

@@ -474,6 +474,8 @@ fn a_folder_that_cannot_be_read_keeps_its_documents_and_is_warned_about() {
     env.write("top.txt", "Heron survey\n\nHerons at the lake.\n");
     env.write("sec/a.txt", "Egret count\n\nEgrets and herons nest.\n");
     env.write("sec/deep/b.txt", "Egret news\n\nMore egrets seen.\n");
+    // Two subfolders: the warning names the one folder that cannot be read, not each below it.
+    env.write("sec/other/c.txt", "Kingfisher news\n\nKingfishers dive.\n");
     let mode = |path: &std::path::Path, mode: u32| {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
     };
@@ -517,7 +519,7 @@ fn a_folder_that_cannot_be_read_keeps_its_documents_and_is_warned_about() {
     let update = ok(&["index"], 0);
     let said = format!("{}{}", update.stdout, update.stderr);
     assert!(
-        said.contains("0 added, 0 changed, 0 removed, 3 unchanged"),
+        said.contains("0 added, 0 changed, 0 removed, 4 unchanged"),
         "{said}"
     );
 }
@@ -683,4 +685,54 @@ fn an_indexed_file_that_cannot_be_read_keeps_its_record() {
     let out = run_unprivileged(&env, &["index"]);
     let said = format!("{}{}", out.stdout, out.stderr);
     assert!(said.contains("0 added, 1 changed, 0 removed"), "{said}");
+}
+
+/// An index another user built is searched by anyone the folders let in: the files of each
+/// commit are as readable as the index folder (tantivy writes them for its owner only), and an
+/// index written so before is mended by the next run.
+#[cfg(target_os = "linux")]
+#[test]
+fn another_user_can_search_an_index_as_its_folder_allows() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = four_documents();
+    let set_mode = |path: &std::path::Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    let mode_of = |name: &str| {
+        let meta = std::fs::metadata(env.index_dir().join(name)).unwrap();
+        meta.permissions().mode() & 0o777
+    };
+    let commit_files = ["meta.json", ".managed.json"];
+    let folder = std::fs::metadata(env.index_dir())
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    for name in commit_files {
+        assert_eq!(mode_of(name), folder & 0o666 | 0o600, "{name}");
+    }
+
+    // As an older loupe left them: the next run, even one with nothing to do, mends them.
+    set_mode(env.root(), 0o755);
+    set_mode(&env.index_dir(), 0o755);
+    for name in commit_files {
+        set_mode(&env.index_dir().join(name), 0o600);
+    }
+    assert!(env.index().stderr.contains("0 added, 0 changed, 0 removed"));
+    for name in commit_files {
+        assert_eq!(mode_of(name), 0o644, "{name}");
+    }
+    // And a commit keeps them so.
+    env.write(
+        "n5.txt",
+        "Heron report 5\n\nHerons number 5 were counted.\n",
+    );
+    assert!(env.index().stderr.contains("1 added"));
+    for name in commit_files {
+        assert_eq!(mode_of(name), 0o644, "{name}");
+    }
+    let out = run_unprivileged(&env, &["search", "herons", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let found: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(found["hits"].as_array().unwrap().len(), 5, "{found}");
 }

@@ -53,26 +53,53 @@ pub struct PassageSpan {
     pub lang: String,
 }
 
+/// What [`PassageSearcher::article`] found.
+#[derive(Debug)]
+pub enum ArticleLookup {
+    /// The article, read from its file now.
+    Found(ArticleView),
+    /// No document of that path is indexed.
+    NotIndexed,
+    /// It is indexed, but its file cannot be shown now: why, for the user.
+    Unavailable(String),
+}
+
 impl PassageSearcher {
     /// The indexed article at `rel_path` in `corpus`, with the matches of `query_text` when
-    /// given; `None` when no such document is indexed or its file cannot be read any more.
+    /// given.
     pub fn article(
         &self,
         corpus: &Path,
         rel_path: &str,
         query_text: Option<&str>,
-    ) -> Result<Option<ArticleView>> {
+    ) -> Result<ArticleLookup> {
         let fields = &self.store.fields;
         let searcher = self.reader.searcher();
         let Some(record) = manifest::record_of(&searcher, fields, rel_path)? else {
-            return Ok(None);
+            return Ok(ArticleLookup::NotIndexed);
         };
-        let Ok(bytes) = std::fs::read(crate::index::corpus::on_disk(corpus, rel_path)) else {
-            return Ok(None);
+        let bytes = match std::fs::read(crate::index::corpus::on_disk(corpus, rel_path)) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                let why = match e.kind() {
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory => {
+                        "was deleted from the corpus since it was indexed".to_string()
+                    }
+                    std::io::ErrorKind::PermissionDenied => {
+                        "cannot be read (permission denied)".to_string()
+                    }
+                    _ => format!("cannot be read ({e})"),
+                };
+                return Ok(ArticleLookup::Unavailable(format!(
+                    "{rel_path} is in the index but {why}; run `loupe index` to update the index"
+                )));
+            }
         };
         let changed = xxhash_rust::xxh3::xxh3_64(&bytes) != record.hash;
         let Ok(decoded) = decode::decode_owned(bytes) else {
-            return Ok(None);
+            return Ok(ArticleLookup::Unavailable(format!(
+                "{rel_path} is in the index but its file no longer holds text; run `loupe index` to update the index"
+            )));
         };
         let text = decoded.text;
         let article = Article::parse(&text);
@@ -132,7 +159,7 @@ impl PassageSearcher {
                 highlights
             }
         };
-        Ok(Some(ArticleView {
+        Ok(ArticleLookup::Found(ArticleView {
             path: rel_path.to_string(),
             title: article.title.clone().map(|r| text[r].to_string()),
             date: article.date.map(|d| d.to_string()),

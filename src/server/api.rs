@@ -14,6 +14,7 @@ use super::{State as Shared, SEARCH_TIMEOUT};
 use crate::date::Date;
 use crate::error::Error;
 use crate::render::json;
+use crate::search::view::ArticleLookup;
 use crate::search::{Counting, SearchOptions, SortOrder};
 
 /// Most hits one request may ask for.
@@ -173,11 +174,12 @@ pub async fn document(
     })
     .await;
     match answer {
-        Ok(Some(article)) => Json(article).into_response(),
-        Ok(None) => error(
+        Ok(ArticleLookup::Found(article)) => Json(article).into_response(),
+        Ok(ArticleLookup::NotIndexed) => error(
             StatusCode::NOT_FOUND,
             "no such document in the index".to_string(),
         ),
+        Ok(ArticleLookup::Unavailable(why)) => error(StatusCode::NOT_FOUND, why),
         Err(response) => response,
     }
 }

@@ -84,6 +84,29 @@ fn the_article_view_gives_the_text_its_passages_and_the_matches() {
     );
 }
 
+/// An indexed article whose file went since says so, and what to run, rather than that it
+/// is not in the index (which the search that listed it contradicts).
+#[test]
+fn the_article_view_of_a_deleted_file_says_it_was_deleted() {
+    let env = herons();
+    let server = Server::start(&env);
+    env.remove("d03.txt");
+    let answer = server.get("/api/doc?path=d03.txt");
+    assert_eq!(answer.status, 404, "{}", answer.body);
+    let message = answer.json()["error"].as_str().unwrap().to_string();
+    assert!(
+        message.contains("d03.txt is in the index but was deleted")
+            && message.contains("loupe index"),
+        "{message}"
+    );
+    let answer = server.get("/api/doc?path=nowhere.txt");
+    assert!(
+        answer.body.contains("no such document in the index"),
+        "{}",
+        answer.body
+    );
+}
+
 #[test]
 fn bad_requests_get_a_4xx_with_an_error_message() {
     let env = herons();

@@ -89,6 +89,14 @@ pub fn list(root: &Path) -> Result<Listing> {
     Ok(listing)
 }
 
+/// The recorded time of a folder that changed while the walk went through it: no folder has
+/// it, so the next search lists the folder again (and confirms it once it has settled).
+pub const CHANGED_DURING_WALK: i64 = i64::MIN + 1;
+
+/// The coarsest file time kept by a file system loupe may meet (FAT's 2 s): a folder time this
+/// close to the walk's start may be later than it says.
+const TIME_GRANULARITY_NS: i64 = 2_000_000_000;
+
 /// Files whose metadata is read together, shared out between threads.
 const METADATA_BATCH: usize = 1024;
 
@@ -100,6 +108,9 @@ pub fn walk(root: &Path, visit: &mut dyn FnMut(Entry) -> bool) -> Result<()> {
     if !root.is_dir() {
         return Err(Error::CorpusMissing(root.to_path_buf()));
     }
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i64);
     // A folder sorts as its name followed by `/`, so that `a.txt` comes before `a/b.txt` as
     // the paths' bytes do (a plain sort by name would put the folder first).
     let walker = WalkDir::new(root)
@@ -154,6 +165,14 @@ pub fn walk(root: &Path, visit: &mut dyn FnMut(Entry) -> bool) -> Result<()> {
                 }
             } else if entry.file_type().is_dir() {
                 let mtime = entry.metadata().ok().map_or(0, |m| mtime_ns(&m));
+                // walkdir lists a folder before it hands the folder over: one whose time is as
+                // late as the walk may have changed after its listing (a file written into it
+                // meanwhile, not listed), and is given a time no folder has.
+                let mtime = if mtime >= started - TIME_GRANULARITY_NS {
+                    CHANGED_DURING_WALK
+                } else {
+                    mtime
+                };
                 if !visit(Entry::Folder(relative_path(root, entry.path()), mtime)) {
                     return Ok(());
                 }

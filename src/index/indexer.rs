@@ -17,7 +17,7 @@ use crate::index::article::Article;
 use crate::index::corpus::CorpusFile;
 use crate::index::decode;
 use crate::index::directory;
-use crate::index::freshness::{self, Snapshot};
+use crate::index::freshness::{self, FileStamp, Snapshot};
 use crate::index::location;
 use crate::index::lock;
 use crate::index::manifest::FileRecord;
@@ -283,7 +283,7 @@ struct Run<'a> {
     /// Bytes of text added since freed memory was last handed back ([`release_freed_memory`]).
     since_trim: u64,
     /// Document files skipped while indexing (binary, unreadable): present but not indexed.
-    skipped_files: Vec<String>,
+    skipped_files: Vec<(String, Option<FileStamp>)>,
 }
 
 impl Run<'_> {
@@ -314,6 +314,10 @@ impl Run<'_> {
             self.options.passage_limits,
         );
         self.observer.advanced(file.size);
+        let stamp = FileStamp {
+            size: file.size,
+            mtime_ns: file.mtime_ns,
+        };
         match outcome {
             FileOutcome::Indexed {
                 passages,
@@ -354,7 +358,7 @@ impl Run<'_> {
                 let reason = format!("cannot read, skipped ({detail})");
                 self.observer.skipped(&path, &reason);
                 self.report.skipped.push((path, reason));
-                self.skipped_files.push(file.rel_path);
+                self.skipped_files.push((file.rel_path, Some(stamp)));
             }
             FileOutcome::Skipped(reason) => {
                 self.totals = self.totals.without(previous);
@@ -365,7 +369,19 @@ impl Run<'_> {
                 let path = file.path(&self.options.corpus);
                 self.observer.skipped(&path, &reason);
                 self.report.skipped.push((path, reason));
-                self.skipped_files.push(file.rel_path);
+                self.skipped_files.push((file.rel_path, Some(stamp)));
+            }
+            FileOutcome::Vanished => {
+                self.totals = self.totals.without(previous);
+                if previous.is_some() {
+                    delete_file(&self.writer, self.fields, &file.rel_path);
+                    self.report.removed += 1;
+                }
+                let path = file.path(&self.options.corpus);
+                let reason = "vanished while indexing, skipped".to_string();
+                self.observer.skipped(&path, &reason);
+                self.report.skipped.push((path, reason));
+                self.skipped_files.push((file.rel_path, None));
             }
         }
         if self.since_trim >= TRIM_EVERY {
@@ -588,6 +604,10 @@ enum FileOutcome {
         bytes: u64,
     },
     Skipped(String),
+    /// Gone between the walk and its reading: removed like a deleted file, and not recorded
+    /// as skipped, so that a file put back under its name (an editor's save by rename) is
+    /// seen as new.
+    Vanished,
     /// There, but its permissions let it not be read (the system's reason): what was indexed
     /// of it is kept.
     Unreadable(String),
@@ -607,9 +627,7 @@ fn index_file(
     }
     let bytes = match std::fs::read(file.path(root)) {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return FileOutcome::Skipped("vanished while indexing, skipped".into())
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return FileOutcome::Vanished,
         Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
             return FileOutcome::Unreadable(e.to_string())
         }

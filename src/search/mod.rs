@@ -380,8 +380,13 @@ impl PassageSearcher {
             (Some(mut snapshot), Some((generation, false)))
                 if snapshot.generation == generation =>
             {
+                let records = manifest::FileRecords::default();
                 let indexed = |path: &str| {
-                    manifest::record_of(&searcher, fields, path).is_ok_and(|r| r.is_some())
+                    let record = records.near(&searcher, fields, path, 0).ok().flatten()?;
+                    Some(freshness::FileStamp {
+                        size: record.size,
+                        mtime_ns: record.mtime_ns,
+                    })
                 };
                 let drift = freshness::drift(corpus, &mut snapshot, &indexed);
                 if snapshot.confirmed_unsaved {
@@ -408,7 +413,15 @@ impl PassageSearcher {
         };
         let unreadable = files_of(|s| s == Stale::Unreadable);
         if !drift.corpus_missing {
-            drift.changed += files_of(|s| matches!(s, Stale::Changed { .. }));
+            // Those the folders' listing counted already are not counted twice.
+            let paths: HashSet<&str> = results
+                .hits
+                .iter()
+                .filter(|hit| matches!(hit.stale, Some(Stale::Changed { .. })))
+                .map(|hit| hit.path.as_str())
+                .filter(|path| !drift.changed_paths.iter().any(|p| p == path))
+                .collect();
+            drift.changed += paths.len() as u64;
         }
         if let Some(message) = drift.message(corpus) {
             results.warnings.push(message);

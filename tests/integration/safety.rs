@@ -736,3 +736,41 @@ fn another_user_can_search_an_index_as_its_folder_allows() {
     let found: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(found["hits"].as_array().unwrap().len(), 5, "{found}");
 }
+
+/// A file saved by rename (as editors, `sed -i` and rsync save) keeps its name but is another
+/// file: a search for its new words warns that it changed, though it is not among the hits; so
+/// does a skipped binary file replaced by text. A pipe or a dangling link named `.txt` is no
+/// document, and never reported as one to add.
+#[cfg(unix)]
+#[test]
+fn files_replaced_under_their_names_are_reported() {
+    let env = four_documents();
+    std::fs::write(env.corpus().join("blob.txt"), [0u8, 1, 2, 3, 0, 0, 0, 7]).unwrap();
+    std::os::unix::fs::symlink("nowhere.txt", env.corpus().join("dangling.txt")).unwrap();
+    env.index();
+    let clean = env.search("kingfisher", &[]);
+    assert!(clean.warnings.is_empty(), "{:?}", clean.warnings);
+
+    let replace = |name: &str, text: &str| {
+        let tmp = env.corpus().join(format!("{name}.tmp"));
+        std::fs::write(&tmp, text).unwrap();
+        std::fs::rename(&tmp, env.corpus().join(name)).unwrap();
+    };
+    replace("n2.txt", "Heron report 2\n\nA kingfisher was seen instead.\n");
+    let found = env.search("kingfisher", &[]);
+    assert!(found.hits.is_empty());
+    assert_eq!(
+        found.warnings,
+        ["the corpus changed since the last index (1 file changed); run `loupe index` or search with --refresh to update"],
+    );
+    env.index();
+    assert_eq!(env.search("kingfisher", &[]).hits.len(), 1);
+
+    replace("blob.txt", "Kingfisher notes\n\nTwo kingfishers.\n");
+    let found = env.search("kingfisher", &[]);
+    assert_eq!(found.hits.len(), 1);
+    assert!(found.warnings[0].contains("1 file changed"), "{:?}", found.warnings);
+    env.index();
+    assert_eq!(env.search("kingfisher", &[]).hits.len(), 2);
+    assert!(env.search("kingfisher", &[]).warnings.is_empty());
+}

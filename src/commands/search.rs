@@ -47,11 +47,27 @@ pub fn run(args: SearchArgs) -> Result<ExitCode> {
             let index_dir = &args.locations.index;
             let corpus = location::corpus_for(index_dir, args.locations.corpus.as_deref(), false)?;
             let was_built = super::ensure_built(&corpus, index_dir)?;
+            let mut busy = None;
             if was_built && args.refresh {
-                super::build(&IndexOptions::new(&corpus, index_dir))?;
+                // Another run bringing the index up to date does what was asked: its last
+                // commit is searched, and the staleness check says what it does not hold yet.
+                if let Err(e) = super::build(&IndexOptions::new(&corpus, index_dir)) {
+                    match e.downcast_ref::<loupe::Error>() {
+                        Some(loupe::Error::IndexLocked { holder, .. }) => busy = Some(*holder),
+                        _ => return Err(e),
+                    }
+                }
             }
             let searcher = PassageSearcher::open(index_dir)?.with_corpus(&corpus);
             let mut results = searcher.search(&query, &options)?;
+            if let Some(holder) = busy {
+                let pid = holder
+                    .map(|pid| format!(" (pid {pid})"))
+                    .unwrap_or_default();
+                results.warnings.push(format!(
+                    "--refresh: another loupe process{pid} is updating the index; these results are from its last commit"
+                ));
+            }
             searcher.check_freshness(&mut results, &corpus)?;
             // The process ends once the results are printed, and its exit unmaps the index's
             // files at once; dropping the searcher would unmap them one call at a time.

@@ -756,7 +756,10 @@ fn files_replaced_under_their_names_are_reported() {
         std::fs::write(&tmp, text).unwrap();
         std::fs::rename(&tmp, env.corpus().join(name)).unwrap();
     };
-    replace("n2.txt", "Heron report 2\n\nA kingfisher was seen instead.\n");
+    replace(
+        "n2.txt",
+        "Heron report 2\n\nA kingfisher was seen instead.\n",
+    );
     let found = env.search("kingfisher", &[]);
     assert!(found.hits.is_empty());
     assert_eq!(
@@ -769,8 +772,36 @@ fn files_replaced_under_their_names_are_reported() {
     replace("blob.txt", "Kingfisher notes\n\nTwo kingfishers.\n");
     let found = env.search("kingfisher", &[]);
     assert_eq!(found.hits.len(), 1);
-    assert!(found.warnings[0].contains("1 file changed"), "{:?}", found.warnings);
+    assert!(
+        found.warnings[0].contains("1 file changed"),
+        "{:?}",
+        found.warnings
+    );
     env.index();
     assert_eq!(env.search("kingfisher", &[]).hits.len(), 2);
     assert!(env.search("kingfisher", &[]).warnings.is_empty());
+}
+
+/// `search --refresh` while another run updates the index searches the last commit and says
+/// so, rather than failing with advice (`--wait`) that `search` does not take.
+#[test]
+fn refresh_during_another_update_searches_the_last_commit_and_says_so() {
+    let env = four_documents();
+    env.write(
+        "n5.txt",
+        "Heron report 5\n\nHerons number 5 were counted.\n",
+    );
+    let lock = loupe::index::lock::acquire(&env.index_dir(), false).unwrap();
+    let out = env.run(&["search", "--refresh", "herons", "--format", "json"]);
+    drop(lock);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let found: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(found["hits"].as_array().unwrap().len(), 4, "{found}");
+    let warnings = found["warnings"].to_string();
+    assert!(
+        warnings.contains("another loupe process")
+            && warnings.contains(&format!("(pid {})", std::process::id()))
+            && warnings.contains("1 file added"),
+        "{warnings}"
+    );
 }

@@ -53,6 +53,17 @@ pub enum Error {
         /// The corpus named on the command line.
         given: PathBuf,
     },
+    /// The corpus the index records and a folder where its path relative to the index leads
+    /// are both there, and differ: the index was copied with its corpus, or beside another.
+    #[error("index at {} was built from {}, but {} (where the corpus lay beside the index) is another folder: the index was copied or moved with a copy of its corpus? Pass --corpus to say which (`loupe index --corpus DIR --index {}` records it)", index.display(), recorded.display(), beside.display(), index.display())]
+    CorpusAmbiguous {
+        /// Index folder.
+        index: PathBuf,
+        /// The corpus recorded in the index.
+        recorded: PathBuf,
+        /// The folder its path relative to the index leads to now.
+        beside: PathBuf,
+    },
     /// An update would remove most of the index: the corpus is probably not what it was.
     #[error("refusing to update: {removed} of the {total} indexed documents are gone from {} (corpus folder empty, unmounted or another folder?); nothing was changed. Run `loupe index --force` to remove them", corpus.display())]
     MassRemoval {

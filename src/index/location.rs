@@ -13,21 +13,28 @@ pub const DEFAULT_CORPUS: &str = "corpus";
 
 /// The corpus folder to use with the index in `index_dir`.
 ///
-/// - `given` (from `--corpus`) must be the recorded corpus, unless `switching` (a rebuild,
-///   which may index another folder) or the index records none.
+/// - `given` (from `--corpus`) must be the recorded corpus (or the folder its path relative
+///   to the index leads to), unless `switching` (a rebuild, which may index another folder)
+///   or the index records none.
 /// - Without `given`, the recorded corpus: its absolute path, or, when that is gone but the
 ///   path relative to the index leads to a folder, that one (the two were moved together).
+///   When both are there and differ (copied together), neither is guessed: an error asks for
+///   `--corpus`, which may name either.
 /// - With neither, [`DEFAULT_CORPUS`].
 pub fn corpus_for(index_dir: &Path, given: Option<&Path>, switching: bool) -> Result<PathBuf> {
     // Indexes from before this record kept the path as given, often relative: no record.
-    let recorded = store::read_commit_info(index_dir)
-        .filter(|info| Path::new(&info.corpus).is_absolute())
-        .map(|info| corpus_now(index_dir, &info));
-    match (given, recorded) {
-        (Some(given), Some(recorded)) if !switching => {
+    let Some(info) =
+        store::read_commit_info(index_dir).filter(|info| Path::new(&info.corpus).is_absolute())
+    else {
+        return Ok(given.map_or_else(|| PathBuf::from(DEFAULT_CORPUS), Path::to_path_buf));
+    };
+    let (recorded, beside) = corpus_now(index_dir, &info);
+    match given {
+        Some(given) if !switching => {
             let canonical = std::fs::canonicalize(given)
                 .map_err(|_| Error::CorpusMissing(given.to_path_buf()))?;
-            if canonical != recorded {
+            // Either folder the index could mean is the user's to choose.
+            if canonical != recorded && Some(&canonical) != beside.as_ref() {
                 return Err(Error::CorpusMismatch {
                     index: index_dir.to_path_buf(),
                     recorded,
@@ -36,9 +43,16 @@ pub fn corpus_for(index_dir: &Path, given: Option<&Path>, switching: bool) -> Re
             }
             Ok(given.to_path_buf())
         }
-        (Some(given), _) => Ok(given.to_path_buf()),
-        (None, Some(recorded)) => Ok(recorded),
-        (None, None) => Ok(PathBuf::from(DEFAULT_CORPUS)),
+        Some(given) => Ok(given.to_path_buf()),
+        None => match beside {
+            Some(beside) if recorded.is_dir() => Err(Error::CorpusAmbiguous {
+                index: index_dir.to_path_buf(),
+                recorded,
+                beside,
+            }),
+            Some(beside) => Ok(beside),
+            None => Ok(recorded),
+        },
     }
 }
 
@@ -48,19 +62,20 @@ pub fn recorded_corpus(index_dir: &Path) -> PathBuf {
     corpus_for(index_dir, None, false).unwrap_or_else(|_| PathBuf::from(DEFAULT_CORPUS))
 }
 
-/// Where the corpus recorded in `info` is now.
-fn corpus_now(index_dir: &Path, info: &store::CommitInfo) -> PathBuf {
+/// The corpus recorded in `info`, and the folder where its path relative to the index leads
+/// now when that is another folder (the two were moved together, or copied).
+fn corpus_now(index_dir: &Path, info: &store::CommitInfo) -> (PathBuf, Option<PathBuf>) {
     let absolute = PathBuf::from(&info.corpus);
-    if absolute.is_dir() {
-        return absolute;
-    }
-    if let Some(relative) = &info.corpus_from_index {
-        let moved = index_dir.join(relative);
-        if moved.is_dir() {
-            return std::fs::canonicalize(&moved).unwrap_or(moved);
-        }
-    }
-    absolute
+    let beside = info
+        .corpus_from_index
+        .as_ref()
+        .map(|relative| index_dir.join(relative))
+        .filter(|moved| moved.is_dir())
+        .map(|moved| std::fs::canonicalize(&moved).unwrap_or(moved))
+        .filter(|moved| {
+            *moved != absolute && std::fs::canonicalize(&absolute).ok().as_ref() != Some(moved)
+        });
+    (absolute, beside)
 }
 
 /// `to` relative to `from` (both absolute and canonical), e.g. `../corpus`.

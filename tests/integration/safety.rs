@@ -117,6 +117,53 @@ fn a_moved_tree_keeps_working() {
     std::fs::rename(&new_root, env.root()).unwrap();
 }
 
+/// A tree copied with its corpus could mean either corpus: the copy's index asks which, takes
+/// `--corpus` naming either, and follows the copy once `loupe index` recorded it; the original
+/// is untouched.
+#[test]
+fn a_copied_tree_asks_which_corpus_then_follows_the_one_given() {
+    let env = four_documents();
+    let copies = tempfile::tempdir().unwrap();
+    let copy = copies.path().join("copy");
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(env.root())
+        .arg(&copy)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::write(
+        copy.join("corpus/n5.txt"),
+        "Heron report 5\n\nHerons in the copy only.\n",
+    )
+    .unwrap();
+    let loupe = |args: &[&str]| {
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("loupe"))
+            .current_dir(&copy)
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr,
+        )
+    };
+    let (code, _, stderr) = loupe(&["search", "herons", "--index", "index"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("Pass --corpus to say which"), "{stderr}");
+    let (code, _, stderr) = loupe(&["index", "--index", "index", "--corpus", "corpus"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("1 added"), "{stderr}");
+    let (code, out, stderr) = loupe(&["search", "herons", "--index", "index", "--format", "json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let results: loupe::render::JsonResults = serde_json::from_str(&out).unwrap();
+    assert_eq!(results.hits.len(), 5);
+    assert!(results.warnings.is_empty(), "{:?}", results.warnings);
+    assert_eq!(env.paths("herons").len(), 4, "the original is as it was");
+}
+
 #[test]
 fn a_new_file_triggers_the_stale_warning() {
     let env = four_documents();

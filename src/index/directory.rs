@@ -61,9 +61,9 @@ impl IndexDirectory {
 }
 
 /// tantivy writes `meta.json` and `.managed.json` through a temporary file, which only its
-/// owner may read; each is given the read and write permissions of the index folder (a folder
-/// others may read holds files others may read), so that another user can search the index as
-/// its other files allow. Widening them may fail only where the file is not ours, which leaves
+/// owner may read; each is given the read permissions of the index folder (a folder others may
+/// read holds files others may read; only the owner writes), so that another user can search
+/// the index as its other files allow. Widening them may fail only where the file is not ours, which leaves
 /// it as it was.
 #[cfg(unix)]
 fn readable_as_folder(root: &Path, file: &Path) {
@@ -71,7 +71,7 @@ fn readable_as_folder(root: &Path, file: &Path) {
     let Ok(folder) = std::fs::metadata(root) else {
         return;
     };
-    let mode = folder.permissions().mode() & 0o666 | 0o600;
+    let mode = folder.permissions().mode() & 0o444 | 0o600;
     let _ = std::fs::set_permissions(file, std::fs::Permissions::from_mode(mode));
 }
 

@@ -363,7 +363,11 @@ pub fn drift(
             Ok(m) if m.is_dir() => corpus::mtime_ns(&m),
             Err(e) if !gone(&e) => {
                 if warned {
-                    unreadable_folders.insert(split_parent(folder).0);
+                    // Its parent, when that cannot be listed (and so keeps it from being
+                    // examined); itself otherwise (a link into a folder that cannot be read).
+                    let parent = split_parent(folder).0;
+                    let parent_listed = std::fs::read_dir(corpus::on_disk(root, parent)).is_ok();
+                    unreadable_folders.insert(if parent_listed { folder } else { parent });
                 }
                 continue;
             }
@@ -406,13 +410,20 @@ pub fn drift(
             let name = corpus::name_text(name.as_encoded_bytes());
             let rel = join(folder, &name);
             // Links are followed, as the walk follows them.
-            let metadata = match entry.file_type() {
-                Ok(t) if !t.is_symlink() => entry.metadata(),
-                _ => std::fs::metadata(entry.path()),
+            let link = entry.file_type().map_or(true, |t| t.is_symlink());
+            let metadata = if link {
+                std::fs::metadata(entry.path())
+            } else {
+                entry.metadata()
             };
             let stamp = match metadata {
                 Ok(m) if m.is_dir() => {
-                    if !snapshot.folders.contains_key(&rel) {
+                    // A link back to a folder above is a loop, which the walk skips too.
+                    let is_loop = link
+                        && std::fs::canonicalize(entry.path()).is_ok_and(|target| {
+                            std::fs::canonicalize(&path).is_ok_and(|here| here.starts_with(target))
+                        });
+                    if !is_loop && !snapshot.folders.contains_key(&rel) {
                         new_subfolder = true;
                         drift.added += count_documents(&entry.path());
                     }
@@ -423,8 +434,11 @@ pub fn drift(
                 // them too.
                 Ok(_) => continue,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                // What cannot be examined (a folder listed but not entered) keeps its record.
-                Err(_) => None,
+                // What cannot be examined (a folder listed but not entered, a link into a
+                // folder that cannot be read, a link to itself) keeps its record if it has
+                // one, and is skipped by the walk if not.
+                Err(_) if indexed(&rel).is_some() => None,
+                Err(_) => continue,
             };
             if !corpus::is_document_name(name.as_bytes()) {
                 continue;

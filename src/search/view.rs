@@ -86,7 +86,9 @@ impl PassageSearcher {
                         "was deleted from the corpus since it was indexed".to_string()
                     }
                     std::io::ErrorKind::PermissionDenied => {
-                        "cannot be read (permission denied)".to_string()
+                        return Ok(ArticleLookup::Unavailable(format!(
+                            "{rel_path} is in the index but its file cannot be read now (permission denied): its permissions must let loupe read it"
+                        )));
                     }
                     _ => format!("cannot be read ({e})"),
                 };

@@ -756,8 +756,21 @@ fn another_user_can_search_an_index_as_its_folder_allows() {
         .mode()
         & 0o777;
     for name in commit_files {
-        assert_eq!(mode_of(name), folder & 0o666 | 0o600, "{name}");
+        assert_eq!(mode_of(name), folder & 0o444 | 0o600, "{name}");
     }
+    // Readable as the folder is, but written by the owner alone, even in a folder anyone may
+    // write.
+    set_mode(&env.index_dir(), 0o1777);
+    env.write(
+        "n0.txt",
+        "Heron report 0\n\nHerons number 0 were counted.\n",
+    );
+    assert!(env.index().stderr.contains("1 added"));
+    for name in commit_files {
+        assert_eq!(mode_of(name), 0o644, "{name}");
+    }
+    env.remove("n0.txt");
+    env.index();
 
     // As an older loupe left them: the next run, even one with nothing to do, mends them.
     set_mode(env.root(), 0o755);
@@ -803,6 +816,16 @@ fn files_replaced_under_their_names_are_reported() {
         std::fs::write(&tmp, text).unwrap();
         std::fs::rename(&tmp, env.corpus().join(name)).unwrap();
     };
+    // Links the walk skips (to themselves, back to a folder above) are no documents either.
+    std::os::unix::fs::symlink("loop.txt", env.corpus().join("loop.txt")).unwrap();
+    std::fs::create_dir(env.corpus().join("sub")).unwrap();
+    std::os::unix::fs::symlink("..", env.corpus().join("sub/up")).unwrap();
+    env.index();
+    std::fs::write(env.corpus().join("sub/t.tmp"), "").unwrap();
+    std::fs::remove_file(env.corpus().join("sub/t.tmp")).unwrap();
+    let clean = env.search("kingfisher", &[]);
+    assert!(clean.warnings.is_empty(), "{:?}", clean.warnings);
+
     replace(
         "n2.txt",
         "Heron report 2\n\nA kingfisher was seen instead.\n",

@@ -94,6 +94,9 @@ pub struct Snapshot {
     /// with their size and time then, where known (a snapshot before version 4 has none), so
     /// that one replaced since (by text, say) is noticed.
     pub skipped: FxHashMap<String, Option<FileStamp>>,
+    /// Those of the skipped files that could not be read for their permissions: a `chmod`
+    /// moves no time, so every search tries to open them.
+    pub unreadable: FxHashSet<String>,
     /// Folder → a later time of it at which a listing found the same documents.
     pub confirmed: FxHashMap<String, i64>,
     /// True when [`drift`] confirmed folders that [`Snapshot::save_confirmed`] has not saved.
@@ -109,6 +112,7 @@ impl Snapshot {
         generation: u64,
         mut folders: FxHashMap<String, Folder>,
         skipped: Vec<(String, Option<FileStamp>)>,
+        unreadable: Vec<String>,
     ) -> Snapshot {
         for (path, _) in &skipped {
             let (folder, name) = split_parent(path);
@@ -124,6 +128,7 @@ impl Snapshot {
                 .into_iter()
                 .filter(|(_, stamp)| stamp.is_some())
                 .collect(),
+            unreadable: unreadable.into_iter().collect(),
             ..Snapshot::default()
         }
     }
@@ -148,6 +153,9 @@ impl Snapshot {
                 format!("{}\t{}", s.size, s.mtime_ns)
             });
             lines.push_str(&format!("s\t{stamp}\t{}\n", escape(path)));
+        }
+        for path in &self.unreadable {
+            lines.push_str(&format!("u\t{}\n", escape(path)));
         }
         out.write_all(lines.as_bytes()).with_path(&tmp)?;
         out.into_inner()
@@ -215,6 +223,9 @@ impl Snapshot {
                 }
                 "s" => {
                     snapshot.skipped.insert(name(parts.next()?)?, None);
+                }
+                "u" => {
+                    snapshot.unreadable.insert(name(parts.next()?)?);
                 }
                 _ => return None,
             }
@@ -345,6 +356,12 @@ pub fn drift(
     let listed_at = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as i64);
+    // A file that could not be read when indexed and can be now is one to add.
+    drift.added += snapshot
+        .unreadable
+        .iter()
+        .filter(|path| std::fs::File::open(corpus::on_disk(root, path)).is_ok())
+        .count() as u64;
     let mut confirmed = Vec::new();
     // The folders that cannot be read, each named once: a folder that cannot be listed, or
     // the parent that keeps a folder from being examined.
@@ -596,6 +613,7 @@ mod tests {
         odd_snapshot
             .skipped
             .insert(format!("{}/x.txt", odd[0]), None);
+        odd_snapshot.unreadable.insert(format!("{}/locked.txt", odd[1]));
         odd_snapshot.confirmed.insert(odd[2].to_string(), 9);
         odd_snapshot.write(dir.path()).unwrap();
         odd_snapshot.save_confirmed(dir.path()).unwrap();
@@ -604,6 +622,7 @@ mod tests {
             assert_eq!(read.folders[*name].mtime, mtime, "{name:?}");
         }
         assert!(read.skipped.contains_key("new\nline/x.txt"));
+        assert!(read.unreadable.contains("tab\there/locked.txt"));
         assert_eq!(read.confirmed[odd[2]], 9);
     }
 
@@ -627,7 +646,7 @@ mod tests {
             entry.digest = entry.digest.map(|d| d.wrapping_add(name_digest(name)));
         }
         let skipped = skipped.iter().map(|s| (s.to_string(), Some(STAMP)));
-        Snapshot::new(42, map, skipped.collect())
+        Snapshot::new(42, map, skipped.collect(), Vec::new())
     }
 
     /// The size and time of the skipped files of [`snapshot`].

@@ -170,6 +170,7 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
         since_commit: 0,
         since_trim: 0,
         skipped_files: Vec::new(),
+        unreadable_files: Vec::new(),
     };
     let survey = if full_build {
         // Nothing to compare with: each file is indexed as the walk finds it, while another
@@ -244,6 +245,7 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
         mut report,
         totals,
         skipped_files,
+        unreadable_files,
         ..
     } = run;
     // Nothing to write: leave the last commit as it is (a no-op run writes nothing), unless
@@ -264,7 +266,8 @@ pub fn run(options: &IndexOptions, observer: &mut dyn IndexObserver) -> Result<I
         .wait_merging_threads()
         .context("merging index segments")?;
     // What the corpus looks like now, for searches to tell cheaply when it changes.
-    Snapshot::new(generation, survey.folders, skipped_files).write(&options.index_dir)?;
+    Snapshot::new(generation, survey.folders, skipped_files, unreadable_files)
+        .write(&options.index_dir)?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }
@@ -284,6 +287,8 @@ struct Run<'a> {
     since_trim: u64,
     /// Document files skipped while indexing (binary, unreadable): present but not indexed.
     skipped_files: Vec<(String, Option<FileStamp>)>,
+    /// Of those, the files whose permissions kept them from being read.
+    unreadable_files: Vec<String>,
 }
 
 impl Run<'_> {
@@ -358,6 +363,7 @@ impl Run<'_> {
                 let reason = format!("cannot read, skipped ({detail})");
                 self.observer.skipped(&path, &reason);
                 self.report.skipped.push((path, reason));
+                self.unreadable_files.push(file.rel_path.clone());
                 self.skipped_files.push((file.rel_path, Some(stamp)));
             }
             FileOutcome::Skipped(reason) => {

@@ -875,3 +875,42 @@ fn refresh_during_another_update_searches_the_last_commit_and_says_so() {
         "{warnings}"
     );
 }
+
+/// A file that could not be read when indexed and may be read now (a `chmod` moves no folder's
+/// time) is reported as one to add, and the next update adds it.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_made_readable_after_it_was_skipped_is_reported() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new();
+    env.write("a.txt", "Heron survey\n\nHerons at the lake.\n");
+    env.write("b.txt", "Heron news\n\nHerons again.\n");
+    let set_mode = |path: &std::path::Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    set_mode(env.root(), 0o777);
+    let b = env.corpus().join("b.txt");
+    set_mode(&b, 0o000);
+    let indexed = run_unprivileged(&env, &["index"]);
+    assert_eq!(indexed.code, 0, "{}", indexed.stderr);
+    assert!(
+        indexed.stderr.contains("cannot read, skipped"),
+        "{}",
+        indexed.stderr
+    );
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let clean = run_unprivileged(&env, &["search", "herons", "--format", "json"]);
+    let clean: serde_json::Value = serde_json::from_str(&clean.stdout).unwrap();
+    assert_eq!(clean["hits"].as_array().unwrap().len(), 1, "{clean}");
+    assert_eq!(clean["warnings"], serde_json::json!([]), "{clean}");
+
+    set_mode(&b, 0o644);
+    let found = run_unprivileged(&env, &["search", "herons", "--format", "json"]);
+    let found: serde_json::Value = serde_json::from_str(&found.stdout).unwrap();
+    assert!(
+        found["warnings"].to_string().contains("1 file added"),
+        "{found}"
+    );
+    let update = run_unprivileged(&env, &["index"]);
+    assert!(update.stderr.contains("1 added"), "{}", update.stderr);
+}

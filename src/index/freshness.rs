@@ -283,6 +283,8 @@ pub struct Drift {
     pub corpus_missing: bool,
     /// No snapshot matches the last commit (an interrupted run, or an index from an older loupe).
     pub unknown: bool,
+    /// A commit landed while the search ran: what it found is older than the index now.
+    pub overtaken: bool,
 }
 
 impl Drift {
@@ -298,6 +300,11 @@ impl Drift {
                 "corpus folder {} is missing (unmounted or moved?); results come from the index as it was",
                 corpus.display()
             ));
+        }
+        if self.overtaken {
+            return Some(
+                "the index was updated while this search ran: these results are from the commit before; search again for the latest".into(),
+            );
         }
         if self.unknown {
             return Some(
@@ -613,7 +620,9 @@ mod tests {
         odd_snapshot
             .skipped
             .insert(format!("{}/x.txt", odd[0]), None);
-        odd_snapshot.unreadable.insert(format!("{}/locked.txt", odd[1]));
+        odd_snapshot
+            .unreadable
+            .insert(format!("{}/locked.txt", odd[1]));
         odd_snapshot.confirmed.insert(odd[2].to_string(), 9);
         odd_snapshot.write(dir.path()).unwrap();
         odd_snapshot.save_confirmed(dir.path()).unwrap();

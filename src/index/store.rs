@@ -59,6 +59,16 @@ struct MetaHead {
 struct SegmentHead {
     /// Documents in the segment, deleted ones included.
     max_doc: u32,
+    /// The segment's id, a UUID with dashes.
+    segment_id: String,
+    /// Its deleted documents, when it has any.
+    deletes: Option<DeletesHead>,
+}
+
+/// What loupe reads of a segment's deletes in `meta.json`.
+#[derive(Clone, Deserialize)]
+struct DeletesHead {
+    num_deleted_docs: u32,
 }
 
 /// The `meta.json` last parsed, with the identity of the file it was read from.
@@ -326,6 +336,36 @@ impl Store {
             dir: dir.to_path_buf(),
             segment_sizes: Vec::new(),
         })
+    }
+
+    /// The information committed with the commit `searcher` reads, if any; `Ok(None)` also
+    /// when `meta.json` already names a later commit (one that landed since the searcher was
+    /// opened), whose information would not describe what `searcher` finds.
+    pub fn commit_info_of(&self, searcher: &tantivy::Searcher) -> Result<Option<CommitInfo>> {
+        let meta = MetaHead::read(&self.dir).map_err(|e| Error::IndexDamaged {
+            path: self.dir.clone(),
+            detail: format!("meta.json: {e}"),
+        })?;
+        let mut committed: Vec<(String, u32)> = meta
+            .segments
+            .iter()
+            .flatten()
+            .map(|s| {
+                let deleted = s.deletes.as_ref().map_or(0, |d| d.num_deleted_docs);
+                (s.segment_id.replace('-', ""), deleted)
+            })
+            .collect();
+        let mut searched: Vec<(String, u32)> = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| (r.segment_id().uuid_string(), r.num_deleted_docs()))
+            .collect();
+        committed.sort();
+        searched.sort();
+        if committed != searched {
+            return Ok(None);
+        }
+        Ok(meta.commit_info().and_then(|info| info.ok()))
     }
 
     /// The information committed with the last commit, if any.

@@ -374,8 +374,11 @@ impl PassageSearcher {
     pub fn check_freshness(&self, results: &mut SearchResults, corpus: &Path) -> Result<()> {
         let searcher = self.reader.searcher();
         let fields = &self.store.fields;
-        let facts = self.facts.of(&searcher, &self.store)?;
-        let generation = facts.commit.as_ref().map(|i| (i.generation, i.partial));
+        // The commit the searcher reads: `meta.json` may already name a later one, whose
+        // snapshot would not describe these results.
+        let commit = self.store.commit_info_of(&searcher)?;
+        let overtaken = commit.is_none() && self.store.commit_info()?.is_some();
+        let generation = commit.as_ref().map(|i| (i.generation, i.partial));
         let mut drift = match (Snapshot::read(&self.store.dir), generation) {
             (Some(mut snapshot), Some((generation, false)))
                 if snapshot.generation == generation =>
@@ -396,7 +399,8 @@ impl PassageSearcher {
                 drift
             }
             _ => Drift {
-                unknown: true,
+                unknown: !overtaken,
+                overtaken,
                 corpus_missing: !corpus.is_dir(),
                 ..Drift::default()
             },

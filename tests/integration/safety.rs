@@ -914,3 +914,37 @@ fn a_file_made_readable_after_it_was_skipped_is_reported() {
     let update = run_unprivileged(&env, &["index"]);
     assert!(update.stderr.contains("1 added"), "{}", update.stderr);
 }
+
+/// A search whose index gets a new commit while it runs says that its results are from the
+/// commit before, instead of judging them against the new commit's snapshot (which would miss
+/// what the new commit added).
+#[test]
+fn a_commit_landing_during_a_search_is_said() {
+    let env = four_documents();
+    let searcher = loupe::search::PassageSearcher::open(&env.index_dir())
+        .unwrap()
+        .with_corpus(&env.corpus());
+    env.write(
+        "n5.txt",
+        "Heron report 5\n\nHerons number 5 were counted.\n",
+    );
+    assert!(env.index().stderr.contains("1 added"));
+    let options = loupe::search::SearchOptions::default();
+    let mut results = searcher.search("herons", &options).unwrap();
+    searcher
+        .check_freshness(&mut results, &env.corpus())
+        .unwrap();
+    assert_eq!(results.hits.len(), 4);
+    assert_eq!(
+        results.warnings,
+        ["the index was updated while this search ran: these results are from the commit before; search again for the latest"]
+    );
+    // A searcher opened now reads the new commit, and nothing is amiss.
+    let fresh = loupe::search::PassageSearcher::open(&env.index_dir())
+        .unwrap()
+        .with_corpus(&env.corpus());
+    let mut results = fresh.search("herons", &options).unwrap();
+    fresh.check_freshness(&mut results, &env.corpus()).unwrap();
+    assert_eq!(results.hits.len(), 5);
+    assert!(results.warnings.is_empty(), "{:?}", results.warnings);
+}

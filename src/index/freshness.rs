@@ -83,6 +83,20 @@ impl FileStamp {
     }
 }
 
+/// The time of `metadata`'s last change of status (permissions, owner, contents; the ctime of
+/// Unix), in ns since the epoch; its modification time where there is none.
+pub fn status_time(metadata: &std::fs::Metadata) -> i64 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        metadata.ctime() * 1_000_000_000 + metadata.ctime_nsec()
+    }
+    #[cfg(not(unix))]
+    {
+        corpus::mtime_ns(metadata)
+    }
+}
+
 /// The corpus folders as they were when the index was last brought up to date.
 #[derive(Debug, Default)]
 pub struct Snapshot {
@@ -94,9 +108,10 @@ pub struct Snapshot {
     /// with their size and time then, where known (a snapshot before version 4 has none), so
     /// that one replaced since (by text, say) is noticed.
     pub skipped: FxHashMap<String, Option<FileStamp>>,
-    /// Those of the skipped files that could not be read for their permissions: a `chmod`
-    /// moves no time, so every search tries to open them.
-    pub unreadable: FxHashSet<String>,
+    /// Those of the skipped files that could not be read for their permissions, with their
+    /// size and time and the time of their last change of status: a `chmod` moves no folder's
+    /// time and no file's modification time, so every search stats them.
+    pub unreadable: FxHashMap<String, (FileStamp, i64)>,
     /// Folder → a later time of it at which a listing found the same documents.
     pub confirmed: FxHashMap<String, i64>,
     /// True when [`drift`] confirmed folders that [`Snapshot::save_confirmed`] has not saved.
@@ -112,7 +127,7 @@ impl Snapshot {
         generation: u64,
         mut folders: FxHashMap<String, Folder>,
         skipped: Vec<(String, Option<FileStamp>)>,
-        unreadable: Vec<String>,
+        unreadable: Vec<(String, FileStamp, i64)>,
     ) -> Snapshot {
         for (path, _) in &skipped {
             let (folder, name) = split_parent(path);
@@ -128,7 +143,10 @@ impl Snapshot {
                 .into_iter()
                 .filter(|(_, stamp)| stamp.is_some())
                 .collect(),
-            unreadable: unreadable.into_iter().collect(),
+            unreadable: unreadable
+                .into_iter()
+                .map(|(path, stamp, status)| (path, (stamp, status)))
+                .collect(),
             ..Snapshot::default()
         }
     }
@@ -154,8 +172,13 @@ impl Snapshot {
             });
             lines.push_str(&format!("s\t{stamp}\t{}\n", escape(path)));
         }
-        for path in &self.unreadable {
-            lines.push_str(&format!("u\t{}\n", escape(path)));
+        for (path, (stamp, status)) in &self.unreadable {
+            lines.push_str(&format!(
+                "u\t{}\t{}\t{status}\t{}\n",
+                stamp.size,
+                stamp.mtime_ns,
+                escape(path)
+            ));
         }
         out.write_all(lines.as_bytes()).with_path(&tmp)?;
         out.into_inner()
@@ -225,7 +248,12 @@ impl Snapshot {
                     snapshot.skipped.insert(name(parts.next()?)?, None);
                 }
                 "u" => {
-                    snapshot.unreadable.insert(name(parts.next()?)?);
+                    let size = parts.next()?.parse().ok()?;
+                    let mtime_ns = parts.next()?.parse().ok()?;
+                    let status = parts.next()?.parse().ok()?;
+                    let stamp = FileStamp { size, mtime_ns };
+                    let path = name(parts.next()?)?;
+                    snapshot.unreadable.insert(path, (stamp, status));
                 }
                 _ => return None,
             }
@@ -283,7 +311,8 @@ pub struct Drift {
     pub corpus_missing: bool,
     /// No snapshot matches the last commit (an interrupted run, or an index from an older loupe).
     pub unknown: bool,
-    /// A commit landed while the search ran: what it found is older than the index now.
+    /// The index has a commit newer than the one searched (it landed while the search ran,
+    /// or before a server's reader reloaded): what was found is older than the index now.
     pub overtaken: bool,
 }
 
@@ -303,7 +332,7 @@ impl Drift {
         }
         if self.overtaken {
             return Some(
-                "the index was updated while this search ran: these results are from the commit before; search again for the latest".into(),
+                "the index has a newer commit than these results (it was updated a moment ago); search again for the latest".into(),
             );
         }
         if self.unknown {
@@ -363,11 +392,18 @@ pub fn drift(
     let listed_at = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as i64);
-    // A file that could not be read when indexed and can be now is one to add.
+    // A file that could not be read when indexed and whose permissions (or anything else)
+    // changed since may be one to add. Statted, not opened: whether the searching user may
+    // read it says nothing of the indexing user, and opening a pipe put in its place would
+    // block.
     drift.added += snapshot
         .unreadable
         .iter()
-        .filter(|path| std::fs::File::open(corpus::on_disk(root, path)).is_ok())
+        .filter(|(path, (stamp, status))| {
+            std::fs::metadata(corpus::on_disk(root, path)).is_ok_and(|m| {
+                m.is_file() && (FileStamp::of(&m) != *stamp || status_time(&m) != *status)
+            })
+        })
         .count() as u64;
     let mut confirmed = Vec::new();
     // The folders that cannot be read, each named once: a folder that cannot be listed, or
@@ -426,6 +462,7 @@ pub fn drift(
         // Files changed since: indexed ones, and skipped ones no longer as they were skipped
         // (a binary file replaced by text, say).
         let mut changed = 0;
+        let mut replaced_skipped = false;
         for entry in entries.flatten() {
             let name = entry.file_name();
             if corpus::is_hidden(name.as_encoded_bytes()) {
@@ -468,9 +505,13 @@ pub fn drift(
                 continue;
             }
             match snapshot.skipped.get(&rel) {
+                // Not in the index: a skipped file replaced since is one to add (those skipped
+                // for their permissions are checked above, on every search).
                 Some(was) => {
-                    if was.is_some_and(|was| stamp.is_some_and(|now| now != was)) {
-                        changed += 1;
+                    let replaced = was.is_some_and(|was| stamp.is_some_and(|now| now != was));
+                    if replaced && !snapshot.unreadable.contains_key(&rel) {
+                        drift.added += 1;
+                        replaced_skipped = true;
                     }
                 }
                 None => documents.push((rel, stamp)),
@@ -498,7 +539,12 @@ pub fn drift(
         }
         drift.removed += recorded.documents.saturating_sub(present);
         drift.changed += changed;
-        if same_names && changed == 0 && !new_subfolder && now <= listed_at - SETTLED_NS {
+        if same_names
+            && changed == 0
+            && !replaced_skipped
+            && !new_subfolder
+            && now <= listed_at - SETTLED_NS
+        {
             confirmed.push((folder.clone(), now));
         }
     }
@@ -622,7 +668,7 @@ mod tests {
             .insert(format!("{}/x.txt", odd[0]), None);
         odd_snapshot
             .unreadable
-            .insert(format!("{}/locked.txt", odd[1]));
+            .insert(format!("{}/locked.txt", odd[1]), (STAMP, 11));
         odd_snapshot.confirmed.insert(odd[2].to_string(), 9);
         odd_snapshot.write(dir.path()).unwrap();
         odd_snapshot.save_confirmed(dir.path()).unwrap();
@@ -631,7 +677,7 @@ mod tests {
             assert_eq!(read.folders[*name].mtime, mtime, "{name:?}");
         }
         assert!(read.skipped.contains_key("new\nline/x.txt"));
-        assert!(read.unreadable.contains("tab\there/locked.txt"));
+        assert_eq!(read.unreadable["tab\there/locked.txt"], (STAMP, 11));
         assert_eq!(read.confirmed[odd[2]], 9);
     }
 
@@ -753,7 +799,11 @@ mod tests {
         assert!(drift(root, &mut snapshot, &indexed).is_clean());
         std::fs::write(root.join("bin.tmp"), "Now text\n\nto be indexed.\n").unwrap();
         std::fs::rename(root.join("bin.tmp"), root.join("bin.txt")).unwrap();
-        assert_eq!(drift(root, &mut snapshot, &indexed).changed, 1);
+        assert_eq!(
+            drift(root, &mut snapshot, &indexed).added,
+            1,
+            "a file to add"
+        );
         // A snapshot of an older loupe knows no size or time: the name alone counts.
         snapshot.skipped.insert("bin.txt".into(), None);
         assert!(drift(root, &mut snapshot, &indexed).is_clean());

@@ -288,7 +288,7 @@ struct Run<'a> {
     /// Document files skipped while indexing (binary, unreadable): present but not indexed.
     skipped_files: Vec<(String, Option<FileStamp>)>,
     /// Of those, the files whose permissions kept them from being read.
-    unreadable_files: Vec<String>,
+    unreadable_files: Vec<(String, FileStamp, i64)>,
 }
 
 impl Run<'_> {
@@ -363,7 +363,15 @@ impl Run<'_> {
                 let reason = format!("cannot read, skipped ({detail})");
                 self.observer.skipped(&path, &reason);
                 self.report.skipped.push((path, reason));
-                self.unreadable_files.push(file.rel_path.clone());
+                // Its status time, which a `chmod` moves: the next searches stat it.
+                let on_disk = file.path(&self.options.corpus);
+                if let Ok(metadata) = std::fs::metadata(&on_disk) {
+                    self.unreadable_files.push((
+                        file.rel_path.clone(),
+                        FileStamp::of(&metadata),
+                        freshness::status_time(&metadata),
+                    ));
+                }
                 self.skipped_files.push((file.rel_path, Some(stamp)));
             }
             FileOutcome::Skipped(reason) => {

@@ -843,7 +843,7 @@ fn files_replaced_under_their_names_are_reported() {
     let found = env.search("kingfisher", &[]);
     assert_eq!(found.hits.len(), 1);
     assert!(
-        found.warnings[0].contains("1 file changed"),
+        found.warnings[0].contains("1 file added"),
         "{:?}",
         found.warnings
     );
@@ -891,6 +891,11 @@ fn a_file_made_readable_after_it_was_skipped_is_reported() {
     set_mode(env.root(), 0o777);
     let b = env.corpus().join("b.txt");
     set_mode(&b, 0o000);
+    // One the indexing user may not read (when the suite runs as root, the indexing runs as
+    // `nobody`), but the searching user may: the search cannot tell it from the first.
+    env.write("c.txt", "Heron notes\n\nHerons once more.\n");
+    let c = env.corpus().join("c.txt");
+    set_mode(&c, 0o600);
     let indexed = run_unprivileged(&env, &["index"]);
     assert_eq!(indexed.code, 0, "{}", indexed.stderr);
     assert!(
@@ -903,6 +908,7 @@ fn a_file_made_readable_after_it_was_skipped_is_reported() {
     let clean: serde_json::Value = serde_json::from_str(&clean.stdout).unwrap();
     assert_eq!(clean["hits"].as_array().unwrap().len(), 1, "{clean}");
     assert_eq!(clean["warnings"], serde_json::json!([]), "{clean}");
+    assert!(env.search("herons", &[]).warnings.is_empty());
 
     set_mode(&b, 0o644);
     let found = run_unprivileged(&env, &["search", "herons", "--format", "json"]);
@@ -913,6 +919,30 @@ fn a_file_made_readable_after_it_was_skipped_is_reported() {
     );
     let update = run_unprivileged(&env, &["index"]);
     assert!(update.stderr.contains("1 added"), "{}", update.stderr);
+
+    // A pipe put where the unreadable file was is no file to add, and does not stop a search.
+    std::fs::remove_file(&c).unwrap();
+    let fifo = std::ffi::CString::new(c.clone().into_os_string().into_encoded_bytes()).unwrap();
+    // SAFETY: `fifo` is a valid C string for the length of the call.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+    let mut search = std::process::Command::new(assert_cmd::cargo::cargo_bin("loupe"))
+        .current_dir(env.root())
+        .args(["search", "herons", "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while search.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            search.kill().unwrap();
+            panic!("the search blocked on the pipe");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = search.wait_with_output().unwrap();
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(found["warnings"], serde_json::json!([]), "{found}");
 }
 
 /// A search whose index gets a new commit while it runs says that its results are from the
@@ -937,7 +967,7 @@ fn a_commit_landing_during_a_search_is_said() {
     assert_eq!(results.hits.len(), 4);
     assert_eq!(
         results.warnings,
-        ["the index was updated while this search ran: these results are from the commit before; search again for the latest"]
+        ["the index has a newer commit than these results (it was updated a moment ago); search again for the latest"]
     );
     // A searcher opened now reads the new commit, and nothing is amiss.
     let fresh = loupe::search::PassageSearcher::open(&env.index_dir())

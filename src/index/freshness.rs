@@ -31,6 +31,13 @@ pub const CONFIRMED_FILE: &str = "corpus-folders.confirmed";
 /// listing would leave the folder's time as it was, and must not be hidden by it.
 const SETTLED_NS: i64 = 2_000_000_000;
 
+/// Whether a listing at `listed_at` may confirm a folder whose time is `time`: one at least
+/// [`SETTLED_NS`] older, or as far in the future (a clock set wrong, a `touch -d`), which any
+/// change now would move back to the present.
+fn settled(time: i64, listed_at: i64) -> bool {
+    time <= listed_at - SETTLED_NS || time > listed_at + SETTLED_NS
+}
+
 /// A corpus folder as it was when indexed.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Folder {
@@ -543,7 +550,7 @@ pub fn drift(
             && changed == 0
             && !replaced_skipped
             && !new_subfolder
-            && now <= listed_at - SETTLED_NS
+            && settled(now, listed_at)
         {
             confirmed.push((folder.clone(), now));
         }
@@ -807,6 +814,26 @@ mod tests {
         // A snapshot of an older loupe knows no size or time: the name alone counts.
         snapshot.skipped.insert("bin.txt".into(), None);
         assert!(drift(root, &mut snapshot, &indexed).is_clean());
+    }
+
+    #[test]
+    fn a_folder_dated_in_the_future_is_confirmed_once_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("a.txt"), "text").unwrap();
+        let in_an_hour = std::time::SystemTime::now() + std::time::Duration::from_secs(3600);
+        set_time(root, in_an_hour);
+        let mut snapshot = touched_snapshot(root, &["a.txt"]);
+        let indexed = indexed_as_now(root, &["a.txt"]);
+        assert!(drift(root, &mut snapshot, &indexed).is_clean());
+        assert_eq!(
+            snapshot.confirmed.len(),
+            1,
+            "listed once, not on every search"
+        );
+        // Any change now moves its time back to the present, and it is listed again.
+        std::fs::write(root.join("b.txt"), "text").unwrap();
+        assert_eq!(drift(root, &mut snapshot, &indexed).added, 1);
     }
 
     /// Sets the modification time of the folder `path`.
